@@ -1,0 +1,88 @@
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fcgi/route.h"
+
+static const struct route routes[] = {
+	/* methods	path		auth		body		handler */
+	{ M_GET,	"/healthz",	AUTH_NONE,	BODY_NONE,	api_healthz },
+	{ M_GET,	"/readyz",	AUTH_NONE,	BODY_NONE,	api_readyz },
+	{ M_GET,	"/status",	AUTH_NONE,	BODY_NONE,	api_status },
+	{ M_GET,	"/metrics",	AUTH_NONE,	BODY_NONE,	api_metrics },
+};
+
+static const struct {
+	unsigned int	 bit;
+	const char	*name;
+} methods[] = {
+	{ M_GET, "GET" }, { M_GET, "HEAD" }, { M_POST, "POST" },
+	{ M_PUT, "PUT" }, { M_DELETE, "DELETE" }, { M_PATCH, "PATCH" },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+const struct route *
+route_match(const char *method, const char *path, int *status, char *allow,
+    size_t allowlen)
+{
+	unsigned int	 bit = 0;
+	size_t		 i, m;
+	int		 n;
+
+	for (m = 0; m < NELEM(methods); m++)
+		if (strcmp(method, methods[m].name) == 0)
+			bit = methods[m].bit;
+	for (i = 0; i < NELEM(routes); i++) {
+		if (strcmp(routes[i].path, path) != 0)
+			continue;
+		if (routes[i].methods & bit)
+			return &routes[i];
+		allow[0] = '\0';
+		for (m = 0; m < NELEM(methods); m++) {
+			if (!(routes[i].methods & methods[m].bit))
+				continue;
+			n = snprintf(allow + strlen(allow),
+			    allowlen - strlen(allow), "%s%s",
+			    allow[0] ? ", " : "", methods[m].name);
+			if (n < 0 || (size_t)n >= allowlen - strlen(allow))
+				break;
+		}
+		*status = 405;
+		return NULL;
+	}
+	*status = 404;
+	return NULL;
+}
+
+/* The media type of a Content-Type value, parameters aside. */
+static int
+media_is(const char *ct, const char *type)
+{
+	size_t	 n = strlen(type);
+
+	return strncasecmp(ct, type, n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+int
+route_check_body(const struct route *rt, const char *content_type,
+    size_t content_length)
+{
+	int	 form = media_is(content_type,
+		    "application/x-www-form-urlencoded");
+	int	 json = media_is(content_type, "application/json");
+
+	if (content_length == 0 || rt->body == BODY_NONE)
+		return 0;
+	switch (rt->body) {
+	case BODY_FORM:
+		return form ? 0 : 415;
+	case BODY_JSON:
+		return json ? 0 : 415;
+	case BODY_FORM_OR_JSON:
+		return form || json ? 0 : 415;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,99 @@
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fcgi/scoreboard.h"
+
+struct scoreboard *
+scoreboard_new(void)
+{
+	struct scoreboard	*sb;
+
+	sb = mmap(NULL, sizeof(*sb), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sb == MAP_FAILED)
+		return NULL;
+	/* The mapping comes zeroed: every slot SB_EMPTY, counters 0. */
+	sb->master = getpid();
+	sb->started = (long long)time(NULL);
+	return sb;
+}
+
+const char *
+sb_state_str(enum sb_state s)
+{
+	static const char *const names[] = {
+		"empty", "starting", "idle", "active", "exiting"
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ?
+	    names[s] : "unknown";
+}
+
+const char *
+sb_cause_str(enum sb_cause c)
+{
+	static const char *const names[SB_CAUSE__MAX] = {
+		"crash", "timeout", "recycle", "reload"
+	};
+
+	return (unsigned)c < SB_CAUSE__MAX ? names[c] : "unknown";
+}
+
+long long
+sb_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+sb_set_state(struct sb_worker *w, enum sb_state s)
+{
+	atomic_store(&w->since_ms, sb_now_ms());
+	atomic_store(&w->state, (int)s);
+}
+
+void
+sb_begin_request(struct sb_worker *w, const char *uri)
+{
+	size_t	 n = strlen(uri);
+
+	if (n >= SB_URI_MAX)
+		n = SB_URI_MAX - 1;
+	atomic_fetch_add(&w->seq, 1);		/* odd: writing */
+	memcpy(w->uri, uri, n);
+	w->uri[n] = '\0';
+	atomic_fetch_add(&w->seq, 1);		/* even: stable */
+	sb_set_state(w, SB_ACTIVE);
+}
+
+void
+sb_end_request(struct sb_worker *w)
+{
+	atomic_fetch_add(&w->requests, 1);
+	sb_set_state(w, SB_IDLE);
+}
+
+void
+sb_read_uri(struct sb_worker *w, char *buf, size_t len)
+{
+	unsigned int	 before, after;
+	int		 tries;
+
+	buf[0] = '\0';
+	for (tries = 0; tries < 8; tries++) {
+		before = atomic_load(&w->seq);
+		if (before & 1)
+			continue;
+		memcpy(buf, w->uri, len < SB_URI_MAX ? len : SB_URI_MAX);
+		buf[len - 1] = '\0';
+		after = atomic_load(&w->seq);
+		if (before == after)
+			return;
+	}
+	buf[0] = '\0';
+}

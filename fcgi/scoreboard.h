@@ -1,0 +1,76 @@
+/*
+ * The pool's scoreboard: one shared anonymous mapping made by the master
+ * before it forks, written by each worker for its own slot and by the
+ * master for the pool counters, read by whichever worker answers /status
+ * or /metrics (like PHP-FPM's status page).
+ *
+ * Counters are C11 atomics, which are lock-free for these sizes and so
+ * safe across processes.  The current URI is a short string guarded by a
+ * per-slot sequence number (odd while it is being written).
+ */
+#ifndef BILLGW_SCOREBOARD_H
+#define BILLGW_SCOREBOARD_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "regions/config.h"
+
+/* A reload runs the old and the new generation side by side. */
+#define SB_SLOTS	(2 * CONFIG_MAX_WORKERS)
+#define SB_URI_MAX	128
+
+enum sb_state {
+	SB_EMPTY,
+	SB_STARTING,	/* forked, not yet accepting */
+	SB_IDLE,	/* waiting for a request */
+	SB_ACTIVE,	/* serving one */
+	SB_EXITING	/* told to stop, finishing */
+};
+
+enum sb_cause {		/* why a worker was replaced */
+	SB_CRASH,	/* died of a signal or a non-zero exit */
+	SB_TIMEOUT,	/* killed past request_timeout */
+	SB_RECYCLE,	/* left after max_requests */
+	SB_RELOAD,	/* replaced by a new generation on SIGHUP */
+	SB_CAUSE__MAX,
+	SB__CAUSE_NONE = SB_CAUSE__MAX	/* not counted: a planned stop */
+};
+
+struct sb_worker {
+	atomic_int		 pid;
+	atomic_int		 state;		/* enum sb_state */
+	atomic_int		 generation;
+	atomic_ulong		 requests;	/* served by this process */
+	atomic_llong		 since_ms;	/* monotonic: state entered */
+	atomic_uint		 seq;		/* guards uri */
+	char			 uri[SB_URI_MAX];
+};
+
+struct scoreboard {
+	pid_t			 master;
+	long long		 started;	/* wall clock, seconds */
+	atomic_int		 generation;
+	atomic_int		 workers;	/* configured pool size */
+	atomic_ulong		 accepted;
+	atomic_ulong		 slow;
+	atomic_ulong		 restarts[SB_CAUSE__MAX];
+	atomic_ulong		 throttled;	/* respawns delayed */
+	struct sb_worker	 slot[SB_SLOTS];
+};
+
+struct scoreboard	*scoreboard_new(void);	/* shared; never freed */
+const char		*sb_state_str(enum sb_state);
+const char		*sb_cause_str(enum sb_cause);
+long long		 sb_now_ms(void);	/* CLOCK_MONOTONIC */
+
+/* Worker side: its own slot only. */
+void	sb_set_state(struct sb_worker *, enum sb_state);
+void	sb_begin_request(struct sb_worker *, const char *uri);
+void	sb_end_request(struct sb_worker *);
+
+/* Reader side: a consistent copy of a slot's URI (may be ""). */
+void	sb_read_uri(struct sb_worker *, char *buf, size_t len);
+
+#endif /* BILLGW_SCOREBOARD_H */

@@ -1,0 +1,258 @@
+/*
+ * The worker: one FCGX_Accept_r loop, one request at a time.
+ *
+ * Signals.  Our handlers are installed before FCGX_Init(), so libfcgi
+ * leaves them alone (it only installs its own where it finds SIG_DFL).
+ * SIGTERM must never cut a request short: libfcgi gives up a stream on
+ * EINTR, so the handler is SA_RESTART and the signal is blocked while a
+ * request is served.  While the worker waits for work, the handler closes
+ * its copy of the listening socket (and a kept-alive nginx connection, if
+ * it is idle on one): the restarted accept(2) then fails with EBADF and
+ * FCGX_Accept_r returns, with no window where a stop request is missed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "fcgi/app.h"
+#include "fcgi/log.h"
+#include "fcgi/request.h"
+#include "fcgi/response.h"
+#include "fcgi/route.h"
+#include "fcgi/scoreboard.h"
+#include "fcgi/worker.h"
+#include "regions/config.h"
+#include "regions/dbroute.h"
+
+static volatile sig_atomic_t	 stopping;
+static volatile sig_atomic_t	 waiting;	/* in FCGX_Accept_r */
+static int			 listen_sock = -1;
+static volatile int		 idle_conn = -1; /* a kept nginx connection */
+
+static void
+on_stop(int sig)
+{
+	int	 saved = errno;
+
+	(void)sig;
+	stopping = 1;
+	if (waiting) {
+		if (listen_sock >= 0) {
+			close(listen_sock);
+			listen_sock = -1;
+		}
+		/*
+		 * Idle on a connection nginx keeps (fastcgi_keep_conn): end
+		 * it.  Should a request be arriving on it at this very
+		 * moment, nginx retries it, as it does for any cached
+		 * upstream connection that fails.  A freshly accepted
+		 * connection is never touched.
+		 */
+		if (idle_conn >= 0)
+			shutdown(idle_conn, SHUT_RDWR);
+	}
+	errno = saved;
+}
+
+static void
+install_signals(sigset_t *stopset)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGHUP, &sa, NULL);	/* the master reloads, not us */
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);	/* libfcgi's own shutdown signal */
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+
+	sigemptyset(stopset);
+	sigaddset(stopset, SIGTERM);
+	sigaddset(stopset, SIGINT);
+}
+
+static const char *
+fcgi_param(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+}
+
+static long
+fcgi_read(void *ctx, char *buf, size_t len)
+{
+	int	 n;
+
+	if (len > (size_t)REQ_BODY_MAX)
+		len = REQ_BODY_MAX;
+	n = FCGX_GetStr(buf, (int)len, ((FCGX_Request *)ctx)->in);
+	return n;
+}
+
+/* Fill resp for one request; the prepare step of STYLE habit 2. */
+static void
+dispatch(struct app *app, struct request *req, struct response *resp,
+    int status)
+{
+	const struct route	*rt;
+	char			 allow[64];
+
+	if (status != 0) {
+		resp_error(resp, status, req->error_code, req->error_message,
+		    req->error_field);
+		return;
+	}
+	if ((rt = route_match(req->method, req->path, &status, allow,
+	    sizeof(allow))) == NULL) {
+		if (status == 405) {
+			resp_error(resp, 405, "method_not_allowed",
+			    "Method not allowed.", NULL);
+			resp_header(resp, "Allow", allow);
+		} else
+			resp_error(resp, 404, "not_found", "No such page.",
+			    NULL);
+		return;
+	}
+	if (route_check_body(rt, req->content_type, req->content_length)) {
+		resp_error(resp, 415, "unsupported_media_type",
+		    "Send application/json or "
+		    "application/x-www-form-urlencoded.", NULL);
+		return;
+	}
+	if (rt->auth != AUTH_NONE) {
+		/* XXX: sessions arrive with the sign-in issue; fail closed. */
+		resp_error(resp, 401, "unauthorized", "Sign in first.", NULL);
+		return;
+	}
+	rt->handler(app, req, resp);
+}
+
+static void
+serve(struct app *app, FCGX_Request *fr, struct arena *arena)
+{
+	struct req_source	 src = { fcgi_param, fcgi_read, fr };
+	struct request		 req;
+	struct response		 resp;
+	struct buf		 out = { NULL, 0, 0, 0 };
+	const char		*path, *method;
+	long long		 start = sb_now_ms(), took;
+	int			 status;
+
+	path = FCGX_GetParam("DOCUMENT_URI", fr->envp);
+	method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	/* The path only: a query may carry a token that /status must not show. */
+	sb_begin_request(app->me, path ? path : "?");
+	log_set_request_id(FCGX_GetParam("REQUEST_ID", fr->envp));
+	arena_reset(arena);
+	resp_init(&resp);
+
+	status = request_read(&req, &src, arena);
+	dispatch(app, &req, &resp, status);
+	if (resp_serialise(&resp, method && strcmp(method, "HEAD") == 0,
+	    &out) == 0)
+		FCGX_PutStr(out.data, (int)out.len, fr->out);
+	else
+		log_err("cannot build the response: out of memory");
+	if (resp.status >= 500)
+		log_warn("%s %.64s -> %d", method ? method : "?",
+		    path ? path : "?", resp.status);
+
+	took = sb_now_ms() - start;
+	if (took >= app->cf->gateway.slow_request_ms) {
+		atomic_fetch_add(&app->sb->slow, 1);
+		log_warn("slow request: %s %.64s took %lld ms",
+		    method ? method : "?", path ? path : "?", took);
+	}
+	buf_free(&out);
+	resp_free(&resp);
+	log_set_request_id(NULL);
+}
+
+void
+worker_run(int fd, const struct config *cf, struct scoreboard *sb, int slot)
+{
+	static char		 arena_mem[REQ_ARENA_SIZE];
+	struct arena		 arena;
+	struct app		 app;
+	FCGX_Request		 fr;
+	sigset_t		 stopset;
+	long			 served = 0;
+	int			 rc, code = 0;
+
+	install_signals(&stopset);
+	sigprocmask(SIG_BLOCK, &stopset, NULL);
+	/* The master blocks the rest for sigtimedwait(); undo that here. */
+	{
+		sigset_t	 others;
+
+		sigfillset(&others);
+		sigdelset(&others, SIGTERM);
+		sigdelset(&others, SIGINT);
+		sigprocmask(SIG_UNBLOCK, &others, NULL);
+	}
+	/* If the master dies, drain and leave rather than linger. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != sb->master)
+		_exit(0);
+
+	listen_sock = fd;
+	app.cf = cf;
+	app.sb = sb;
+	app.me = &sb->slot[slot];
+	arena_init(&arena, arena_mem, sizeof(arena_mem));
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, fd,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_err("worker: cannot initialise libfcgi");
+		_exit(1);
+	}
+	if ((app.db = dbroute_new(cf)) == NULL) {
+		log_err("worker: out of memory");
+		_exit(1);
+	}
+
+	while (!stopping) {
+		sb_set_state(app.me, SB_IDLE);
+		idle_conn = fr.ipcFd;
+		waiting = 1;
+		sigprocmask(SIG_UNBLOCK, &stopset, NULL);
+		rc = stopping ? -1 : FCGX_Accept_r(&fr);
+		sigprocmask(SIG_BLOCK, &stopset, NULL);
+		waiting = 0;
+		idle_conn = -1;
+		if (rc < 0) {
+			if (!stopping) {
+				log_err("worker: accept failed: %s",
+				    strerror(-rc));
+				code = 1;
+			}
+			break;
+		}
+		atomic_fetch_add(&sb->accepted, 1);
+		serve(&app, &fr, &arena);
+		FCGX_Finish_r(&fr);
+		sb_end_request(app.me);
+		if (++served >= cf->gateway.max_requests) {
+			log_info("worker: recycling after %ld requests",
+			    served);
+			break;
+		}
+	}
+	sb_set_state(app.me, SB_EXITING);
+	dbroute_free(app.db);
+	FCGX_Free(&fr, 1);
+	_exit(code);
+}
