@@ -1,0 +1,221 @@
+"""The worker pool (SPEC section 8): respawn, timeouts, drain, reload,
+recycling and the crash throttle, each on an isolated pool + nginx."""
+
+import os
+import signal
+import threading
+import time
+import unittest
+
+import harness
+from harness import Stack, cgi_params, wait_until
+
+
+def get_ok(s, path="/healthz"):
+    r = s.http("GET", path)
+    return r.status == 200
+
+
+class PoolTest(unittest.TestCase):
+
+    def test_a_killed_worker_is_replaced_and_requests_still_succeed(self):
+        with Stack("kill") as s:
+            s.start_pool(overrides={"gateway.workers": 3})
+            s.start_nginx()
+            before = set(s.pool_processes())
+            self.assertEqual(len(before), 3)
+            victim = sorted(before)[0]
+            os.kill(victim, signal.SIGKILL)
+            wait_until(lambda: victim not in s.pool_processes()
+                       and len(s.pool_processes()) == 3, 10,
+                       "a replacement worker")
+            for _ in range(20):
+                self.assertTrue(get_ok(s))
+            st = s.status()
+            self.assertEqual(st["restarts"]["crash"], 1)
+            self.assertEqual(st["workers"]["total"], 3)
+            self.assertNotIn(victim, [p["pid"] for p in st["processes"]])
+
+    def test_a_worker_stuck_past_request_timeout_is_killed_and_replaced(self):
+        with Stack("stuck") as s:
+            s.start_pool(overrides={"gateway.workers": 2,
+                                    "gateway.request_timeout": 2})
+            s.start_nginx()
+            c = s.fcgi()
+            # Content-Length 10, only 4 bytes sent: the worker waits for
+            # the rest inside the request, as behind a stalled client.
+            c.begin(cgi_params("POST", "/healthz", body=b"x" * 10,
+                               content_type="application/json"))
+            c.send_stdin(b"xxxx")
+            wait_until(lambda: any(p["state"] == "active"
+                                   and p["uri"] == "/healthz"
+                                   and p["age_ms"] >= 500
+                                   for p in s.status()["processes"]), 5,
+                       "the stuck worker on the scoreboard")
+            stuck_since = time.monotonic()
+            with self.assertRaises((ConnectionError, OSError)):
+                c.read_response(timeout=10)
+            waited = time.monotonic() - stuck_since
+            self.assertLess(waited, 5.0)
+            c.close()
+            wait_until(lambda: s.status()["restarts"]["timeout"] == 1, 5,
+                       "the timeout restart counted")
+            wait_until(lambda: len(s.pool_processes()) == 2, 5,
+                       "the replacement")
+            self.assertTrue(get_ok(s))
+            s.wait_log(r"stuck on /healthz for \d+ ms: killing")
+
+    def test_sigterm_lets_the_request_in_flight_finish_then_exits(self):
+        with Stack("drain") as s:
+            s.start_pool(overrides={"gateway.workers": 2})
+            s.start_nginx()
+            workers = s.pool_processes()
+            c = s.fcgi()
+            c.begin(cgi_params("POST", "/healthz", body=b"y" * 8,
+                               content_type="application/json"))
+            c.send_stdin(b"yyy")
+            wait_until(lambda: any(p["state"] == "active"
+                                   and p["uri"] == "/healthz"
+                                   for p in s.status()["processes"]), 5,
+                       "the request in flight on the scoreboard")
+            s.signal_pool(signal.SIGTERM)
+            # The master waits for the worker in flight.
+            time.sleep(1.0)
+            self.assertIsNone(s.pool.returncode())
+            self.assertFalse(os.path.exists(s.sock),
+                             "the listen socket should be gone at once")
+            c.send_stdin(b"yyyyy")
+            c.end_stdin()
+            r = c.read_response(timeout=10)
+            c.close()
+            self.assertEqual(r.status, 405)      # a whole, real answer
+            self.assertIn(b"method_not_allowed", r.body)
+            self.assertEqual(s.wait_pool_exit(15), 0)
+            for pid in workers:
+                self.assertFalse(harness.pid_alive(pid),
+                                 f"worker {pid} outlived the master")
+
+    def test_sighup_under_a_request_loop_drops_nothing(self):
+        with Stack("hup") as s:
+            s.start_pool(overrides={"gateway.workers": 4})
+            s.start_nginx()
+            results, stop = [], threading.Event()
+
+            def loop():
+                while not stop.is_set():
+                    try:
+                        results.append(s.http("GET", "/healthz").status)
+                    except OSError as e:
+                        results.append(repr(e))
+
+            threads = [threading.Thread(target=loop) for _ in range(4)]
+            for t in threads:
+                t.start()
+            try:
+                for _ in range(5):
+                    time.sleep(0.4)
+                    s.reload()
+                time.sleep(0.5)
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join()
+            failed = [r for r in results if r != 200]
+            print(f"\n    {len(results)} requests across 5 reloads, "
+                  f"{len(failed)} failed")
+            self.assertGreater(len(results), 100)
+            self.assertEqual(failed, [])
+            st = s.status()
+            self.assertEqual(st["generation"], 6)
+            self.assertEqual(st["restarts"]["reload"], 20)
+            wait_until(lambda: len(s.pool_processes()) == 4, 10,
+                       "old generations gone")
+
+    def test_a_bad_config_at_sighup_is_logged_and_the_old_one_serves(self):
+        with Stack("badhup") as s:
+            good = s.conf_text({"gateway.workers": 2})
+            s.start_pool(conf_text=good)
+            s.start_nginx()
+            pids = s.pool_processes()
+            s.reload(harness.conf_set(good, "gateway.workers", "0"))
+            s.wait_log(r"reload: .*billgw\.conf:\d+: \[gateway\] workers: "
+                       r"must be a whole number from 1 to 256; keeping the "
+                       r"running configuration")
+            for _ in range(10):
+                self.assertTrue(get_ok(s))
+            st = s.status()
+            self.assertEqual(st["generation"], 1)
+            self.assertEqual(s.pool_processes(), pids)
+            # A good file afterwards is taken.
+            s.reload(harness.conf_set(good, "gateway.workers", "3"))
+            wait_until(lambda: s.status()["generation"] == 2
+                       and s.status()["workers"]["configured"] == 3, 10,
+                       "the good reload")
+
+    def test_a_worker_recycles_after_max_requests(self):
+        with Stack("recyc") as s:
+            s.start_pool(overrides={"gateway.workers": 2,
+                                    "gateway.max_requests": 5})
+            s.start_nginx()
+            for _ in range(40):
+                self.assertTrue(get_ok(s))
+            wait_until(lambda: s.status()["restarts"]["recycle"] >= 6, 5,
+                       "recycled workers counted")
+            st = s.status()
+            self.assertEqual(st["restarts"]["crash"], 0)
+            for p in st["processes"]:
+                self.assertLessEqual(p["requests"], 5)
+
+    def test_workers_that_crash_at_start_are_respawned_with_throttling(self):
+        preload = os.path.join(harness.BUILD, "tests",
+                               "libcrash_at_start.so")
+        self.assertTrue(os.path.exists(preload), preload)
+        env = dict(os.environ, LD_PRELOAD=preload,
+                   ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
+                   ":verify_asan_link_order=0")
+        with Stack("crash", check_sanitizers=False) as s:
+            s.start_pool(overrides={"gateway.workers": 4}, wait=False,
+                         env=env)
+            time.sleep(4.0)
+            self.assertIsNone(s.pool.returncode(), "the master must live")
+            deaths = s.pool_log().count("died (exit 70)")
+            print(f"\n    4 s of workers crashing at start: {deaths} "
+                  f"respawns (unthrottled this would be thousands)")
+            self.assertGreater(deaths, 3)
+            self.assertLess(deaths, 20)
+            self.assertIn("workers crash at start; next spawn in", s.pool_log())
+
+    def test_the_unix_socket_is_mode_0660(self):
+        with Stack("mode") as s:
+            s.start_pool(overrides={"gateway.workers": 1})
+            self.assertEqual(os.stat(s.sock).st_mode & 0o777, 0o660)
+
+    def test_a_bad_config_exits_non_zero_before_binding(self):
+        with Stack("badconf") as s:
+            text = s.conf_text({"region.us.timezone": "Mars/Olympus"})
+            rc, out = s.check(text)
+            self.assertEqual(rc, 1)
+            self.assertRegex(out, r"check\.conf:\d+: \[region\.us\] "
+                             r"timezone: unknown time zone")
+            s.start_pool(conf_text=text, wait=False)
+            self.assertEqual(s.wait_pool_exit(10), 1)
+            self.assertFalse(os.path.exists(s.sock))
+            self.assertRegex(s.pool_log(), r"\[region\.us\] timezone")
+
+    def test_check_tries_every_database(self):
+        with Stack("check") as s:
+            rc, out = s.check(s.conf_text())
+            self.assertEqual(rc, 0, out)
+            for code in ("directory", "region us", "region ca",
+                         "region eu", "region apac"):
+                self.assertRegex(out, code + r"\s+up ")
+            rc, out = s.check(s.conf_text(
+                {"region.eu.dsn": "mysql://billgw@localhost/billgw_nowhere"
+                 "?socket=" + harness.MYSQL_SOCKET}))
+            self.assertEqual(rc, 1)
+            self.assertRegex(out, r"region eu\s+DOWN")
+            self.assertRegex(out, r"region us\s+up")
+
+
+if __name__ == "__main__":
+    harness.main()
