@@ -78,9 +78,12 @@ struct db_val {
 
 #define DB_NULLV	((struct db_val){ .type = DB_T_NULL })
 #define DB_I64(x)	((struct db_val){ .type = DB_T_INT64, .i = (int64_t)(x) })
-#define DB_STRN(p, n)	((struct db_val){ .type = DB_T_TEXT, .s = (p), .len = (n) })
+#define DB_STRN(p, n)	\
+	((struct db_val){ .type = DB_T_TEXT, .s = (p), .len = (n) })
 #define DB_STR(p)	DB_STRN((p), strlen(p))
-#define DB_BLOB(p, n)	((struct db_val){ .type = DB_T_BLOB, .s = (const char *)(p), .len = (n) })
+#define DB_BLOB(p, n)	\
+	((struct db_val){ .type = DB_T_BLOB, .s = (const char *)(p), \
+	    .len = (n) })
 
 /*
  * A result set, fully read: nrows x ncols values, row-major.  Integer

@@ -10,7 +10,8 @@
 #include "sql/db.h"
 #include "sql/migrate.h"
 
-#define MIGRATE_LOCK_WAIT	30	/* seconds to wait for another migrator */
+/* Seconds to wait for another migrator: below the 5 s read timeout. */
+#define MIGRATE_LOCK_WAIT	3
 
 static const char	sql_version_table[] =
 	"CREATE TABLE IF NOT EXISTS schema_version ("
