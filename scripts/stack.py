@@ -516,13 +516,21 @@ def pool_start(build, conf, log, env=None, timeout=60.0):
 # --- nginx --------------------------------------------------------------------
 
 def render_nginx_conf(src, var, port, upstream, keep_conn=None,
-                      keepalive=None, signin_rate=None, signin_burst=None):
+                      keepalive=None, signin_rate=None, signin_burst=None,
+                      pool_workers=None):
     """conf/nginx.conf.in -> VAR/nginx.conf.  upstream is "unix:/path" or
-    "127.0.0.1:PORT".  Returns its path."""
+    "127.0.0.1:PORT".  Returns its path.
+
+    With fastcgi_keep_conn on, every idle connection that nginx caches pins
+    a libfcgi worker (it blocks reading that connection's next request), so
+    the cache, per nginx worker process (one per core), must stay below the
+    pool's size: the default keepalive is pool_workers / cores."""
     p = var_paths(var)
     keep_conn = keep_conn or os.environ.get("BILLGW_FASTCGI_KEEP_CONN", "off")
-    keepalive = int(keepalive or os.environ.get("BILLGW_FASTCGI_KEEPALIVE",
-                                                "16"))
+    keepalive = keepalive or os.environ.get("BILLGW_FASTCGI_KEEPALIVE")
+    if not keepalive:
+        keepalive = max(1, int(pool_workers or 16) // (os.cpu_count() or 1))
+    keepalive = int(keepalive)
     if keep_conn not in ("on", "off"):
         raise StackError("BILLGW_FASTCGI_KEEP_CONN: on or off")
     rate = signin_rate or os.environ.get("BILLGW_SIGNIN_RATE", "20r/s")
@@ -649,22 +657,14 @@ class Stack:
         env = self.child_env()
         self._step("db migrate", ctl, self.build, conf, ["db", "migrate"],
                    self.p["ctl_log"], env)
-        try:
-            self._step("demo", ctl, self.build, conf, ["demo"],
-                       self.p["ctl_log"], env)
-        except StackError as e:
-            # XXX Tolerated only while billgwctl demo is being written:
-            # remove this except clause once it exists.
-            msg = f"billgwctl demo FAILED, continuing without demo data: {e}"
-            self.warnings.append(msg)
-            say("!" * 60)
-            say("WARNING: " + msg)
-            say("!" * 60)
+        self._step("demo", ctl, self.build, conf, ["demo"],
+                   self.p["ctl_log"], env)
         self.procs.append(self._step("pool", pool_start, self.build, conf,
                                      self.p["pool_log"], env))
+        gw = conf_read(conf)["gateway"]
         render_nginx_conf(self.src, self.var, self.port,
-                          nginx_upstream(conf_read(conf)["gateway"]
-                                         ["listen"].strip()))
+                          nginx_upstream(gw["listen"].strip()),
+                          pool_workers=int(gw["workers"]))
         self.procs.append(self._step("nginx", nginx_start, self.var,
                                      self.port))
 
@@ -735,27 +735,56 @@ def _quiet_signals():
 
 
 def demo_signins(src):
-    """The demo sign-ins from docs/demo.md: the part between the markers
-    <!-- signins --> and <!-- /signins --> if present, else its first
-    Markdown table."""
+    """The demo sign-ins from docs/demo.md, short enough for a terminal: the
+    part between <!-- signins --> and <!-- /signins --> if present; else the
+    first Markdown table, its first region's rows only, as aligned columns
+    (identifier, password, where it leads, what it shows)."""
     path = os.path.join(src, "docs", "demo.md")
     try:
         with open(path) as f:
             text = f.read()
     except OSError:
-        return "(docs/demo.md is not written yet)"
+        return "  (docs/demo.md is not written yet)"
     m = re.search(r"<!--\s*signins\s*-->(.*?)<!--\s*/signins\s*-->", text,
                   re.S)
     if m:
         return m.group(1).strip("\n")
-    table, started = [], False
+    rows, started = [], False
     for line in text.splitlines():
         if line.lstrip().startswith("|"):
-            table.append(line)
+            cells = [c.strip().replace("`", "").replace("*", "")
+                     for c in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-+:?", c) for c in cells):
+                rows.append(cells)
             started = True
         elif started:
             break
-    return "\n".join(table) if table else f"(see {path})"
+    if len(rows) < 2:
+        return f"  (see {path})"
+    head = [h.lower() for h in rows[0]]
+    body = rows[1:]
+    first = body[0][0].split()[0] if body[0] and body[0][0] else ""
+    regions = []
+    for r in body:
+        code = r[0].split()[0] if r and r[0] else ""
+        if code and code not in regions:
+            regions.append(code)
+    if head and head[0] == "region" and first:
+        body = [r for r in body if r[0].split()[:1] == [first]]
+    want = [c for c in ("identifier", "password", "where it leads",
+                        "what it shows") if c in head]
+    if len(want) >= 2:
+        idx = [head.index(c) for c in want]
+        body = [[r[i] if i < len(r) else "" for i in idx] for r in body]
+    widths = [max(len(r[i]) for r in body) for i in range(len(body[0]) - 1)]
+    out = []
+    if len(regions) > 1:
+        out.append(f"  in {regions[0]}; the same in {', '.join(regions[1:])} "
+                   f"(see docs/demo.md):")
+    for r in body:
+        out.append("  " + "  ".join(c.ljust(w) for c, w in
+                                    zip(r[:-1], widths)) + "  " + r[-1])
+    return "\n".join(out)
 
 
 def cmd_run(args):
@@ -777,7 +806,7 @@ def cmd_run(args):
         print(f"  logs:    {stack.p['log']}/", flush=True)
         print(f"  billgwctl: {os.path.join(stack.build, 'billgwctl')} "
               f"--config {stack.p['conf']} ...", flush=True)
-        print("\nDemo sign-ins (docs/demo.md):", flush=True)
+        print("\nDemo sign-ins:", flush=True)
         print(demo_signins(stack.src), flush=True)
         steps = ", ".join(f"{n} {t:.1f} s" for n, t in stack.timings)
         if t0:
@@ -809,6 +838,50 @@ def cmd_run(args):
     return status
 
 
+def group_members(pgid):
+    """Pids of the live processes in process group pgid (from /proc)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            pids.append(int(d))
+    return pids
+
+
+def stop_ctest(ctest, timeout=15.0):
+    """Stop a running ctest (its own process group) so that the test
+    programs still clean up: freeze ctest (it would SIGKILL them, or start
+    the next one), SIGINT the tests (Python's unittest then leaves its
+    with-blocks, stopping the pools and nginx instances they started), wait
+    for them, then SIGKILL whatever is left of the group."""
+    pgid = ctest.pid
+    try:
+        os.kill(ctest.pid, signal.SIGSTOP)
+    except ProcessLookupError:
+        return
+    for pid in group_members(pgid):
+        if pid != ctest.pid:
+            try:
+                os.kill(pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + timeout
+    while (time.monotonic() < deadline
+           and [p for p in group_members(pgid) if p != ctest.pid]):
+        time.sleep(0.1)
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    ctest.wait()
+
+
 def cmd_test(args):
     port = int(args.port or os.environ.get("BILLGW_PORT") or free_port())
     own_var = not (args.var or os.environ.get("BILLGW_VAR"))
@@ -834,7 +907,9 @@ def cmd_test(args):
                 "--test-dir", stack.build]
         if args.ctest_args:
             argv += args.ctest_args
-        ctest = subprocess.Popen(argv, env=env)
+        # Its own process group, so that teardown reaches the test
+        # programs (and through them their isolated pools) too.
+        ctest = subprocess.Popen(argv, env=env, start_new_session=True)
         status = ctest.wait()
         ctest = None
         dead = stack.dead()
@@ -851,11 +926,7 @@ def cmd_test(args):
     finally:
         _quiet_signals()
         if ctest is not None and ctest.poll() is None:
-            ctest.terminate()
-            try:
-                ctest.wait(10)
-            except subprocess.TimeoutExpired:
-                ctest.kill()
+            stop_ctest(ctest)
         stopped = stack.down()
         if stopped.get("billgw", 0) != 0:
             # SPEC section 8: SIGTERM drains and exits 0.

@@ -465,11 +465,15 @@ class Stack:
                     **nginx_opts):
         """Render conf/nginx.conf.in for this stack (upstream: the pool's
         listen address by default) and start nginx on port (default: a free
-        one).  nginx_opts: keep_conn, keepalive, signin_rate, signin_burst.
+        one).  nginx_opts: keep_conn ("on"/"off"), keepalive, signin_rate,
+        signin_burst, pool_workers (default: this stack's config).
         Returns the URL."""
+        gw = _stack.conf_read(self.conf_path)["gateway"] \
+            if os.path.exists(self.conf_path) else None
         if upstream is None:
-            listen = _stack.conf_read(self.conf_path)["gateway"]["listen"]
-            upstream = _stack.nginx_upstream(listen.strip())
+            upstream = _stack.nginx_upstream(gw["listen"].strip())
+        if gw is not None and "workers" in gw:
+            nginx_opts.setdefault("pool_workers", int(gw["workers"]))
         for attempt in range(3):
             self.port = port or free_port()
             _stack.render_nginx_conf(SRC, self.dir, self.port, upstream,
@@ -507,17 +511,24 @@ class Stack:
                 if any(p in ln for p in _stack.SANITIZER_PATTERNS)]
 
     def stop(self, raise_on_report=True):
-        if self.nginx:
-            self.nginx.stop(signal.SIGTERM, 10)
-            self.nginx = None
-        if self.pool:
-            self.pool.stop(signal.SIGTERM, 30)
-        reports = self.sanitizer_reports() if self.check_sanitizers else []
-        if reports or os.environ.get("BILLGW_KEEP"):
-            sys.stderr.write(f"harness: kept {self.dir}\n")
-        elif os.path.isdir(self.dir):
-            shutil.rmtree(self.dir, ignore_errors=True)
-        self.pool = None
+        # A Ctrl-C (scripts/dev test sends SIGINT when it is stopped) waits
+        # until this is done, so no directory or process is left behind.
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            if self.nginx:
+                self.nginx.stop(signal.SIGTERM, 10)
+                self.nginx = None
+            if self.pool:
+                self.pool.stop(signal.SIGTERM, 30)
+            reports = (self.sanitizer_reports() if self.check_sanitizers
+                       else [])
+            if reports or os.environ.get("BILLGW_KEEP"):
+                sys.stderr.write(f"harness: kept {self.dir}\n")
+            elif os.path.isdir(self.dir):
+                shutil.rmtree(self.dir, ignore_errors=True)
+            self.pool = None
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
         if reports and raise_on_report:
             raise AssertionError("sanitizer reports in the pool's log:\n"
                                  + "\n".join(reports[:20]))
