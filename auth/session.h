@@ -29,7 +29,7 @@ enum session_aud {
 
 struct session_claims {
 	enum session_aud aud;
-	char		 sub[72];	/* "u:<users.id>" or "c:<corporate_users.id>" */
+	char		 sub[96];	/* "REGION:u:<users.id>" or "REGION:c:<id>" */
 	char		 rgn[16];	/* home region code */
 	int64_t		 acct;		/* accounts.id */
 	char		 role[16];	/* super_admin|view_pay|member|corporate */
@@ -59,6 +59,20 @@ struct session_keys	*session_keys_load(const char *path, char *err,
 			    size_t errlen);
 void			 session_keys_free(struct session_keys *);
 
+#define SESSION_MAC_LEN		32	/* HMAC-SHA-256 */
+
+/*
+ * HMAC-SHA-256 under key i (0 is the signing key) of domain || msg, for
+ * the other MACs made with the session keys (csrf.c), so that the secrets
+ * never leave session.c.  domain must be non-empty and hold a character
+ * outside base64url (such as ':'), so that no such MAC is ever the
+ * signature of a token.  0, or -1 when there is no key i or the domain is
+ * refused.
+ */
+int	session_keys_mac(const struct session_keys *, size_t i,
+	    const char *domain, const void *msg, size_t len,
+	    unsigned char out[SESSION_MAC_LEN]);
+
 const char	*session_aud_str(enum session_aud);
 int		 session_aud_parse(const char *, enum session_aud *);
 const char	*session_err_str(enum session_err);
@@ -72,11 +86,15 @@ int	session_issue(const struct session_keys *, struct session_claims *c,
 
 /*
  * Every check of SPEC section 5 but the session version, in its order:
- * size and shape before decoding, header (alg exactly "HS256", no crit,
- * kid known), the signature (libjwt, then a constant-time compare of our
- * own), the payload re-parsed with duplicate keys refused and claims of
- * the right JSON types, exp (with leeway), iat, iss, aud a portal, rgn a
- * configured region.  The caller then compares c->sv with the user's
+ * size and shape before decoding (SESSION_MALFORMED); the header (alg
+ * exactly "HS256", typ absent or "JWT", no crit nor any key but alg, typ
+ * and kid; kid known); the signature (a constant-time compare of our own
+ * HMAC, then libjwt, which must agree and only ever sees a token whose
+ * signature we already checked); the payload re-parsed with duplicate
+ * keys refused, an object of exactly our ten claims with the right JSON
+ * types; exp (with leeway), iat (with leeway), iss, aud a portal, rgn a
+ * configured region.  The first failure is returned; *c is written on
+ * SESSION_OK only.  The caller then compares c->sv with the user's
  * current session version in c->rgn's database.
  */
 enum session_err session_verify(const struct session_keys *,

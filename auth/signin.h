@@ -53,7 +53,8 @@ struct signin_req {
 struct signin_result {
 	enum signin_res		 res;
 	const char		*field;		/* SIGNIN_BAD_INPUT */
-	const char		*message;	/* SIGNIN_BAD_INPUT: why */
+	const char		*message;	/* SIGNIN_BAD_INPUT: why, naming
+						   the field ("region is required") */
 	long			 retry_after;	/* SIGNIN_LOCKED, seconds */
 	struct portal_decision	 decision;	/* SIGNIN_DONE */
 	int			 home_region;	/* index; -1 when unknown */

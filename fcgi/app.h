@@ -1,22 +1,28 @@
 /*
- * What a handler is given besides the request: the worker's configuration,
- * its database handles and the pool scoreboard.  All borrowed.
+ * What a handler is given besides the request: the worker's configuration
+ * and keys, its database handles, the sign-in core and the pool
+ * scoreboard.  All borrowed.
  */
 #ifndef BILLGW_APP_H
 #define BILLGW_APP_H
+
+#include "auth/signin.h"
 
 struct config;
 struct dbroute;
 struct scoreboard;
 struct sb_worker;
+struct session_keys;
 struct request;
 struct response;
 
 struct app {
-	const struct config	*cf;
-	struct dbroute		*db;
-	struct scoreboard	*sb;
-	struct sb_worker	*me;	/* this worker's slot */
+	const struct config		*cf;
+	const struct session_keys	*keys;
+	struct dbroute			*db;
+	struct signin_ctx		 signin;
+	struct scoreboard		*sb;
+	struct sb_worker		*me;	/* this worker's slot */
 };
 
 typedef void	(*handler_fn)(struct app *, struct request *,
@@ -27,5 +33,22 @@ void	api_healthz(struct app *, struct request *, struct response *);
 void	api_readyz(struct app *, struct request *, struct response *);
 void	api_status(struct app *, struct request *, struct response *);
 void	api_metrics(struct app *, struct request *, struct response *);
+
+/* fcgi/api_session.c: the JSON API of sign-in and sessions. */
+void	api_session_create(struct app *, struct request *, struct response *);
+void	api_session_delete(struct app *, struct request *, struct response *);
+void	api_regions(struct app *, struct request *, struct response *);
+void	api_account(struct app *, struct request *, struct response *);
+
+/* fcgi/page_login.c: the HTML sign-in pages. */
+void	page_login_get(struct app *, struct request *, struct response *);
+void	page_login_post(struct app *, struct request *, struct response *);
+void	page_corp_login_get(struct app *, struct request *, struct response *);
+void	page_corp_login_post(struct app *, struct request *,
+	    struct response *);
+void	page_logout(struct app *, struct request *, struct response *);
+
+/* fcgi/page.c: the style sheet. */
+void	page_css(struct app *, struct request *, struct response *);
 
 #endif /* BILLGW_APP_H */

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fcgi/gateway.h"
 #include "fcgi/log.h"
 #include "fcgi/pool.h"
-#include "regions/config.h"
 #include "sql/db.h"
 #include "sql/dsn.h"
 
@@ -66,7 +66,7 @@ check(const struct config *cf)
 int
 main(int argc, char *argv[])
 {
-	struct config	*cf;
+	struct gateway	*gw;
 	const char	*path = NULL;
 	char		 err[512];
 	int		 i, checking = 0;
@@ -81,19 +81,14 @@ main(int argc, char *argv[])
 	}
 	if (path == NULL)
 		usage();
-	if ((cf = malloc(sizeof(*cf))) == NULL) {
-		fprintf(stderr, "billgw: out of memory\n");
-		return 1;
-	}
-	if (config_load(path, cf, err, sizeof(err)) != 0) {
+	if ((gw = gateway_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "billgw: %s\n", err);
-		free(cf);
 		return 1;
 	}
 	if (checking) {
-		i = check(cf);
-		free(cf);
+		i = check(&gw->cf);
+		gateway_free(gw);
 		return i;
 	}
-	return pool_run(path, cf);
+	return pool_run(path, gw);
 }

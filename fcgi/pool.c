@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fcgi/gateway.h"
 #include "fcgi/log.h"
 #include "fcgi/pool.h"
 #include "fcgi/scoreboard.h"
@@ -52,7 +53,7 @@ struct kid {
 
 struct pool {
 	const char		*config_path;
-	struct config		*cf;
+	struct gateway		*gw;
 	struct scoreboard	*sb;
 	int			 listen_fd;
 	char			 unix_path[CONFIG_PATH_MAX];
@@ -73,7 +74,7 @@ struct pool {
 static int
 bind_listen(struct pool *p)
 {
-	const char		*l = p->cf->gateway.listen;
+	const char		*l = p->gw->cf.gateway.listen;
 	struct sockaddr_un	 sun;
 	struct sockaddr_in	 sin;
 	struct stat		 st;
@@ -114,7 +115,7 @@ bind_listen(struct pool *p)
 			return -1;
 		}
 	}
-	if (listen(fd, p->cf->gateway.listen_backlog) < 0) {
+	if (listen(fd, p->gw->cf.gateway.listen_backlog) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -157,7 +158,7 @@ spawn(struct pool *p)
 		return -1;
 	}
 	if (pid == 0)
-		worker_run(p->listen_fd, p->cf, p->sb, i);
+		worker_run(p->listen_fd, p->gw, p->sb, i);
 	atomic_store(&w->pid, (int)pid);
 	p->kids[i].pid = pid;
 	p->kids[i].generation = p->generation;
@@ -176,7 +177,7 @@ spawn_missing(struct pool *p)
 	if (p->crash_streak > 0 &&
 	    now - p->last_crash_ms > p->throttle_ms + CRASH_EARLY_MS)
 		p->crash_streak = 0;
-	while (live_workers(p) < p->cf->gateway.workers) {
+	while (live_workers(p) < p->gw->cf.gateway.workers) {
 		if (p->crash_streak > 0) {
 			if (now < p->next_spawn_at)
 				return;
@@ -265,10 +266,11 @@ static void
 check_timeouts(struct pool *p)
 {
 	long long	 now = sb_now_ms();
-	long long	 limit = (long long)p->cf->gateway.request_timeout * 1000;
+	long long	 limit;
 	char		 uri[SB_URI_MAX];
 	int		 i;
 
+	limit = (long long)p->gw->cf.gateway.request_timeout * 1000;
 	for (i = 0; i < SB_SLOTS; i++) {
 		struct kid *k = &p->kids[i];
 		struct sb_worker *w = &p->sb->slot[i];
@@ -313,35 +315,29 @@ stop_workers(struct pool *p, int reload)
 static void
 reload(struct pool *p)
 {
-	struct config	*n;
+	struct gateway	*n;
 	char		 err[512];
 
-	if ((n = malloc(sizeof(*n))) == NULL) {
-		log_err("reload: out of memory; keeping the running "
-		    "configuration");
-		return;
-	}
-	if (config_load(p->config_path, n, err, sizeof(err)) != 0) {
+	if ((n = gateway_load(p->config_path, err, sizeof(err))) == NULL) {
 		log_err("reload: %s; keeping the running configuration", err);
-		free(n);
 		return;
 	}
-	if (strcmp(n->gateway.listen, p->cf->gateway.listen) != 0) {
+	if (strcmp(n->cf.gateway.listen, p->gw->cf.gateway.listen) != 0) {
 		log_warn("reload: a new listen address needs a restart; "
-		    "keeping %s", p->cf->gateway.listen);
-		memcpy(n->gateway.listen, p->cf->gateway.listen,
-		    sizeof(n->gateway.listen));
+		    "keeping %s", p->gw->cf.gateway.listen);
+		memcpy(n->cf.gateway.listen, p->gw->cf.gateway.listen,
+		    sizeof(n->cf.gateway.listen));
 	}
-	free(p->cf);
-	p->cf = n;
+	gateway_free(p->gw);
+	p->gw = n;
 	p->generation++;
 	atomic_store(&p->sb->generation, p->generation);
-	atomic_store(&p->sb->workers, p->cf->gateway.workers);
+	atomic_store(&p->sb->workers, p->gw->cf.gateway.workers);
 	p->crash_streak = 0;
 	spawn_missing(p);
 	stop_workers(p, 1);
 	log_info("reload: generation %d with %d workers", p->generation,
-	    p->cf->gateway.workers);
+	    p->gw->cf.gateway.workers);
 }
 
 static void
@@ -350,7 +346,7 @@ begin_shutdown(struct pool *p, int sig)
 	log_info("pool: signal %d: draining", sig);
 	p->shutting_down = 1;
 	p->drain_deadline = sb_now_ms() +
-	    ((long long)p->cf->gateway.request_timeout + 2) * 1000;
+	    ((long long)p->gw->cf.gateway.request_timeout + 2) * 1000;
 	/* Stop taking connections now, so nginx fails over at once. */
 	if (p->unix_path[0])
 		unlink(p->unix_path);
@@ -371,7 +367,7 @@ any_kids(struct pool *p)
 }
 
 int
-pool_run(const char *config_path, struct config *cf)
+pool_run(const char *config_path, struct gateway *gw)
 {
 	struct pool	*p;
 	sigset_t	 set;
@@ -396,7 +392,7 @@ pool_run(const char *config_path, struct config *cf)
 		return 1;
 	}
 	p->config_path = config_path;
-	p->cf = cf;
+	p->gw = gw;
 	p->generation = 1;
 	if ((p->sb = scoreboard_new()) == NULL) {
 		log_err("pool: cannot map the scoreboard: %s",
@@ -404,14 +400,14 @@ pool_run(const char *config_path, struct config *cf)
 		return 1;
 	}
 	atomic_store(&p->sb->generation, 1);
-	atomic_store(&p->sb->workers, cf->gateway.workers);
+	atomic_store(&p->sb->workers, gw->cf.gateway.workers);
 	if (bind_listen(p) < 0) {
-		log_err("pool: cannot listen on %s: %s", cf->gateway.listen,
+		log_err("pool: cannot listen on %s: %s", gw->cf.gateway.listen,
 		    strerror(errno));
 		return 1;
 	}
-	log_info("pool: listening on %s with %d workers", cf->gateway.listen,
-	    cf->gateway.workers);
+	log_info("pool: listening on %s with %d workers",
+	    gw->cf.gateway.listen, gw->cf.gateway.workers);
 
 	for (;;) {
 		reap(p);
@@ -438,7 +434,7 @@ pool_run(const char *config_path, struct config *cf)
 			begin_shutdown(p, sig);
 	}
 	log_info("pool: stopped");
-	free(p->cf);
+	gateway_free(p->gw);
 	free(p);
 	return 0;
 }

@@ -17,9 +17,11 @@ arena_init(struct arena *a, char *base, size_t size)
 	a->used = 0;
 }
 
+/* Wiped, not just rewound: a request's passwords die with it. */
 void
 arena_reset(struct arena *a)
 {
+	explicit_bzero(a->base, a->used);
 	a->used = 0;
 }
 

@@ -18,6 +18,8 @@
 #define REQ_KEY_MAX		64	/* a field or cookie name */
 #define REQ_ARENA_SIZE		(64 * 1024)
 
+struct session_claims;
+
 struct kv {
 	const char	*key;
 	const char	*val;		/* NUL-terminated, free of NUL */
@@ -55,6 +57,11 @@ struct request {
 	const char	*error_code;
 	const char	*error_message;
 	const char	*error_field;
+
+	/* Set by the session check of an AUTH_SESSION route only. */
+	const struct session_claims *session;
+	int		 session_region;	/* index of session->rgn */
+	const char	*session_subject;	/* "u:ID" in that region */
 
 	struct arena	*arena;
 };

@@ -127,7 +127,8 @@ resp_free(struct response *r)
 void
 resp_header(struct response *r, const char *name, const char *value)
 {
-	if (r->nheaders == RESP_HEADERS_MAX || strlen(value) >= 256 ||
+	if (r->nheaders == RESP_HEADERS_MAX ||
+	    strlen(value) >= RESP_HEADER_VALUE_MAX ||
 	    strpbrk(value, "\r\n") != NULL) {
 		r->body.failed = 1;	/* a bug: answer 500 */
 		return;

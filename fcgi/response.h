@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #define RESP_HEADERS_MAX	8
+#define RESP_HEADER_VALUE_MAX	1024	/* a session cookie is about 600 */
 
 struct buf {
 	char	*data;
@@ -23,7 +24,7 @@ struct response {
 	int		 no_store;	/* Cache-Control: no-store */
 	struct {
 		const char	*name;
-		char		 value[256];
+		char		 value[RESP_HEADER_VALUE_MAX];
 	}		 headers[RESP_HEADERS_MAX];
 	size_t		 nheaders;
 	struct buf	 body;
@@ -40,7 +41,8 @@ void	buf_free(struct buf *);
 void	resp_init(struct response *);
 void	resp_free(struct response *);
 
-/* Add a header; the value is copied (at most 255 bytes, CR/LF refused). */
+/* Add a header; the value is copied (shorter than RESP_HEADER_VALUE_MAX,
+ * CR/LF refused: either makes the answer a 500). */
 void	resp_header(struct response *, const char *name, const char *value);
 
 /* A JSON body; takes the reference to obj. */

@@ -4,12 +4,25 @@
 
 #include "fcgi/route.h"
 
+#define ANY	AUTH_NONE
+#define SESS	AUTH_SESSION
+
 static const struct route routes[] = {
-	/* methods	path		auth		body		handler */
-	{ M_GET,	"/healthz",	AUTH_NONE,	BODY_NONE,	api_healthz },
-	{ M_GET,	"/readyz",	AUTH_NONE,	BODY_NONE,	api_readyz },
-	{ M_GET,	"/status",	AUTH_NONE,	BODY_NONE,	api_status },
-	{ M_GET,	"/metrics",	AUTH_NONE,	BODY_NONE,	api_metrics },
+	/* methods	path			auth	body		kind	handler */
+	{ M_GET,	"/healthz",		ANY,	BODY_NONE,	R_API,	api_healthz },
+	{ M_GET,	"/readyz",		ANY,	BODY_NONE,	R_API,	api_readyz },
+	{ M_GET,	"/status",		ANY,	BODY_NONE,	R_API,	api_status },
+	{ M_GET,	"/metrics",		ANY,	BODY_NONE,	R_API,	api_metrics },
+	{ M_GET,	"/static/billgw.css",	ANY,	BODY_NONE,	R_PAGE,	page_css },
+	{ M_GET,	"/login",		ANY,	BODY_NONE,	R_PAGE,	page_login_get },
+	{ M_POST,	"/login",		ANY,	BODY_FORM,	R_PAGE,	page_login_post },
+	{ M_GET,	"/corporate/login",	ANY,	BODY_NONE,	R_PAGE,	page_corp_login_get },
+	{ M_POST,	"/corporate/login",	ANY,	BODY_FORM,	R_PAGE,	page_corp_login_post },
+	{ M_POST,	"/logout",		SESS,	BODY_FORM,	R_PAGE,	page_logout },
+	{ M_GET,	"/api/v1/regions",	ANY,	BODY_NONE,	R_API,	api_regions },
+	{ M_POST,	"/api/v1/session",	ANY,	BODY_FORM_OR_JSON, R_API, api_session_create },
+	{ M_DELETE,	"/api/v1/session",	SESS,	BODY_NONE,	R_API,	api_session_delete },
+	{ M_GET,	"/api/v1/account",	SESS,	BODY_NONE,	R_API,	api_account },
 };
 
 static const struct {
@@ -26,7 +39,7 @@ const struct route *
 route_match(const char *method, const char *path, int *status, char *allow,
     size_t allowlen)
 {
-	unsigned int	 bit = 0;
+	unsigned int	 bit = 0, known = 0;
 	size_t		 i, m;
 	int		 n;
 
@@ -38,20 +51,22 @@ route_match(const char *method, const char *path, int *status, char *allow,
 			continue;
 		if (routes[i].methods & bit)
 			return &routes[i];
-		allow[0] = '\0';
-		for (m = 0; m < NELEM(methods); m++) {
-			if (!(routes[i].methods & methods[m].bit))
-				continue;
-			n = snprintf(allow + strlen(allow),
-			    allowlen - strlen(allow), "%s%s",
-			    allow[0] ? ", " : "", methods[m].name);
-			if (n < 0 || (size_t)n >= allowlen - strlen(allow))
-				break;
-		}
-		*status = 405;
+		known |= routes[i].methods;
+	}
+	if (known == 0) {
+		*status = 404;
 		return NULL;
 	}
-	*status = 404;
+	allow[0] = '\0';
+	for (m = 0; m < NELEM(methods); m++) {
+		if (!(known & methods[m].bit))
+			continue;
+		n = snprintf(allow + strlen(allow), allowlen - strlen(allow),
+		    "%s%s", allow[0] ? ", " : "", methods[m].name);
+		if (n < 0 || (size_t)n >= allowlen - strlen(allow))
+			break;
+	}
+	*status = 405;
 	return NULL;
 }
 

@@ -30,11 +30,17 @@ enum route_body {
 	BODY_FORM_OR_JSON
 };
 
+enum route_kind {
+	R_API,			/* errors are the JSON envelope */
+	R_PAGE			/* errors are HTML pages */
+};
+
 struct route {
 	unsigned int	 methods;
 	const char	*path;
 	enum route_auth	 auth;
 	enum route_body	 body;
+	enum route_kind	 kind;
 	handler_fn	 handler;
 };
 

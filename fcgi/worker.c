@@ -22,12 +22,17 @@
 #include <fcgiapp.h>
 
 #include "fcgi/app.h"
+#include "fcgi/gateway.h"
 #include "fcgi/log.h"
+#include "fcgi/page.h"
 #include "fcgi/request.h"
 #include "fcgi/response.h"
 #include "fcgi/route.h"
 #include "fcgi/scoreboard.h"
+#include "fcgi/websession.h"
 #include "fcgi/worker.h"
+#include "auth/identifier.h"
+#include "auth/password.h"
 #include "regions/config.h"
 #include "regions/dbroute.h"
 
@@ -103,6 +108,23 @@ fcgi_read(void *ctx, char *buf, size_t len)
 	return n;
 }
 
+/* An error in the form the route speaks: the JSON envelope or a page. */
+static void
+fail(struct response *resp, const struct route *rt, int status,
+    const char *code, const char *message, const char *field)
+{
+	if (rt != NULL && rt->kind == R_PAGE)
+		page_message(resp, status, http_reason(status), message);
+	else
+		resp_error(resp, status, code, message, field);
+}
+
+static int
+is_safe_method(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
 /* Fill resp for one request; the prepare step of STYLE habit 2. */
 static void
 dispatch(struct app *app, struct request *req, struct response *resp,
@@ -128,16 +150,33 @@ dispatch(struct app *app, struct request *req, struct response *resp,
 		return;
 	}
 	if (route_check_body(rt, req->content_type, req->content_length)) {
-		resp_error(resp, 415, "unsupported_media_type",
+		fail(resp, rt, 415, "unsupported_media_type",
 		    "Send application/json or "
 		    "application/x-www-form-urlencoded.", NULL);
 		return;
 	}
-	if (rt->auth != AUTH_NONE) {
-		/* XXX: sessions arrive with the sign-in issue; fail closed. */
-		resp_error(resp, 401, "unauthorized", "Sign in first.", NULL);
+	if (!is_safe_method(req->method) && websession_cross_site(app, req)) {
+		fail(resp, rt, 403, "cross_site",
+		    "Cross-site requests are refused.", NULL);
 		return;
 	}
+	if (rt->auth == AUTH_SESSION &&
+	    (status = websession_check(app, req)) != 0) {
+		if (status == 503) {
+			fail(resp, rt, 503, "unavailable", "This region is "
+			    "unavailable at the moment. Please try again "
+			    "shortly.", NULL);
+			resp_header(resp, "Retry-After", "30");
+		} else {
+			fail(resp, rt, 401, "unauthorized",
+			    "Sign in first.", NULL);
+			resp_header(resp, "WWW-Authenticate", "Bearer");
+		}
+		resp->no_store = 1;
+		return;
+	}
+	if (rt->auth == AUTH_SESSION)
+		resp->no_store = 1;
 	rt->handler(app, req, resp);
 }
 
@@ -183,10 +222,12 @@ serve(struct app *app, FCGX_Request *fr, struct arena *arena)
 }
 
 void
-worker_run(int fd, const struct config *cf, struct scoreboard *sb, int slot)
+worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
+    int slot)
 {
 	static char		 arena_mem[REQ_ARENA_SIZE];
 	struct arena		 arena;
+	const struct config	*cf;
 	struct app		 app;
 	FCGX_Request		 fr;
 	sigset_t		 stopset;
@@ -210,7 +251,9 @@ worker_run(int fd, const struct config *cf, struct scoreboard *sb, int slot)
 		_exit(0);
 
 	listen_sock = fd;
+	cf = &gw->cf;
 	app.cf = cf;
+	app.keys = gw->keys;
 	app.sb = sb;
 	app.me = &sb->slot[slot];
 	arena_init(&arena, arena_mem, sizeof(arena_mem));
@@ -223,6 +266,14 @@ worker_run(int fd, const struct config *cf, struct scoreboard *sb, int slot)
 		log_err("worker: out of memory");
 		_exit(1);
 	}
+	/* Per process: PCRE2 patterns compiled, the dummy hash computed. */
+	if (ident_init() != 0 || password_init() != 0) {
+		log_err("worker: cannot initialise identifiers or passwords");
+		_exit(1);
+	}
+	app.signin.cf = cf;
+	app.signin.db = app.db;
+	app.signin.dir = gw->dir;
 
 	while (!stopping) {
 		sb_set_state(app.me, SB_IDLE);

@@ -1,7 +1,7 @@
 #ifndef BILLGW_WORKER_H
 #define BILLGW_WORKER_H
 
-struct config;
+struct gateway;
 struct scoreboard;
 
 /*
@@ -10,7 +10,7 @@ struct scoreboard;
  * exit 0) or until max_requests (exit 0: the master recycles it).  Runs in
  * the forked child; never returns.
  */
-void	worker_run(int listen_fd, const struct config *cf,
+void	worker_run(int listen_fd, const struct gateway *gw,
 	    struct scoreboard *sb, int slot) __attribute__((noreturn));
 
 #endif /* BILLGW_WORKER_H */

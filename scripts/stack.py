@@ -893,6 +893,11 @@ def cmd_test(args):
         if os.path.exists(var) and os.listdir(var):
             say(f"{var} is not empty: a test stack needs a fresh directory")
             return 2
+    # The suite signs in far faster than a person: its nginx allows that,
+    # and the rate limit itself is tested on a stack of its own
+    # (tests/integration/test_signin.py, RateLimit).
+    os.environ.setdefault("BILLGW_SIGNIN_RATE", "1000r/s")
+    os.environ.setdefault("BILLGW_SIGNIN_BURST", "1000")
     stack = Stack(args.src, args.build, var, port, sanitize=True)
     _install_signals()
     status = 1

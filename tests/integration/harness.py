@@ -28,6 +28,7 @@ What is here:
                           and finish it later, to hold a worker busy.
     wait_until(pred, timeout, what)
     ctl(args, conf=None, stdin=None) -> CompletedProcess of billgwctl.
+    sql(db, query)        rows of a query, as MariaDB's root.
     main()                unittest.main with verbosity; a failure exits 1.
 """
 
@@ -322,6 +323,15 @@ def ctl(args, conf=None, stdin=None, timeout=120):
                            conf or CONF] + list(args),
                           input=stdin, capture_output=True, text=True,
                           timeout=timeout)
+
+
+def sql(db, query):
+    """Rows of query in database db, as MariaDB's root over the stack's
+    socket; each row a list of strings."""
+    p = subprocess.run(["mariadb", "--socket=" + MYSQL_SOCKET, "-uroot",
+                        "-N", "-B", "-e", query, db], capture_output=True,
+                       text=True, timeout=60, check=True)
+    return [line.split("\t") for line in p.stdout.splitlines()]
 
 
 # --- an isolated pool + nginx -------------------------------------------------
