@@ -86,7 +86,7 @@ cred_find(struct db *db, enum cred_kind k, const char *norm,
 	struct db_result	*res;
 	struct db_val		 p = DB_STR(norm);
 	const char		*sql;
-	int64_t			 is_main;
+	int64_t			 is_main = 0;
 	enum db_res		 r;
 	int			 bad;
 

@@ -528,6 +528,25 @@ class Sessions(unittest.TestCase):
         self.assertEqual(r.status, 403)
         self.assertEqual(self.account(token=t).status, 200)
 
+    def test_html_logout_with_its_token_ends_the_session(self):
+        t = self.signin()
+        jti = json.loads(unb64(t.split(".")[1]))["jti"]
+        with open(os.path.join(harness.VAR, "session.keys")) as f:
+            secret = f.readline().split()[1].encode()
+        # The token the portal pages put in their logout form.
+        csrf = b64(hmac.new(secret, b"csrf:" + jti.encode(),
+                            hashlib.sha256).digest())
+        r = http("POST", "/logout", headers={
+            "Cookie": f"{SESSION}={t}",
+            "Content-Type": "application/x-www-form-urlencoded"},
+            body="csrf=" + csrf)
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(r.headers["Location"],
+                         conf_get("gateway.public_url").rstrip("/") +
+                         "/login")
+        self.assertIn(f"{SESSION}=;", " ".join(cookies(r)))
+        self.assertEqual(self.account(token=t).status, 401)
+
     def test_a_9_mb_token_in_a_body_leaves_the_worker_alive(self):
         before = harness.status()["restarts"]
         r = http("POST", "/api/v1/session",
@@ -675,6 +694,23 @@ class Audit(unittest.TestCase):
             "billgw_us", "SELECT * FROM audit_log"))
         self.assertNotIn(PASSWORD, dump)
         self.assertNotIn("wrong-password-123", dump)
+
+
+class StartUp(unittest.TestCase):
+
+    def test_billgw_refuses_to_start_with_a_session_key_under_32_bytes(self):
+        with harness.Stack("shortkey", check_sanitizers=False) as s:
+            keys = os.path.join(s.dir, "short.keys")
+            with open(keys, "w") as f:
+                f.write("# rotated keys, newest first\nk2 " + "s" * 31 + "\n")
+            s.start_pool(conf_text=s.conf_text(
+                {"session.keys_file": keys}), wait=False)
+            self.assertEqual(s.wait_pool_exit(10), 1)
+            self.assertRegex(s.pool_log(),
+                             r"\[session\] keys_file: .*short\.keys:2: "
+                             r"the secret of k2 is 31 bytes")
+            self.assertNotIn("s" * 31, s.pool_log())
+            self.assertFalse(os.path.exists(s.sock))
 
 
 class RateLimit(unittest.TestCase):
