@@ -2,20 +2,11 @@
 #include <stdlib.h>
 
 #include "regions/config.h"
+#include "fixture.h"
 #include "t.h"
 
-#define GOOD_HEAD \
-	"[gateway]\n" \
-	"listen = unix:/tmp/billgw-test.sock\n" \
-	"workers = 4\n" \
-	"public_url = http://127.0.0.1:8080\n" \
-	"\n" \
-	"[session]\n" \
-	"keys_file = /tmp/session.keys\n" \
-	"\n" \
-	"[directory]\n" \
-	"dsn = mysql://billgw@localhost/billgw_directory?socket=/tmp/m.sock\n" \
-	"key_file = /tmp/directory.key\n"
+
+#define GOOD_HEAD	FIXTURE_HEAD
 
 #define REGION_US \
 	"[region.us]\n" \

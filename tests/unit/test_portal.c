@@ -3,33 +3,10 @@
 
 #include "regions/config.h"
 #include "regions/portal.h"
+#include "fixture.h"
 #include "t.h"
 
-#define HEAD \
-	"[gateway]\n" \
-	"listen = unix:/tmp/billgw-test.sock\n" \
-	"workers = 4\n" \
-	"public_url = http://127.0.0.1:8080\n" \
-	"\n" \
-	"[session]\n" \
-	"keys_file = /tmp/session.keys\n" \
-	"\n" \
-	"[directory]\n" \
-	"dsn = mysql://billgw@localhost/billgw_directory?socket=/tmp/m.sock\n" \
-	"key_file = /tmp/directory.key\n"
 
-#define REGION(code, host, corp) \
-	"[region." code "]\n" \
-	"name = Region " code "\n" \
-	"currency = USD\n" \
-	"timezone = America/New_York\n" \
-	"dsn = mysql://billgw@localhost/billgw_" code "?socket=/tmp/m.sock\n" \
-	"billing_center_url = http://" host "/billing-center/\n" \
-	"corporate_portal_url = http://" host corp "\n" \
-	"regional_portal_url = http://" host "/regional/\n" \
-	"profile_url = http://" host "/profile/\n" \
-	"billing_email = billing-" code "@example.com\n" \
-	"remit_to = Billing Inc.\n"
 
 enum { US, CA, EU };
 
@@ -304,10 +281,11 @@ main(void)
 {
 	char	 err[512];
 
-	if (config_load_string("t.conf", HEAD
-	    REGION("us", "us.example", "/corporate/")
-	    REGION("ca", "ca.example", "/corporate/")
-	    REGION("eu", "eu.example", "/corp"), &cf, err, sizeof(err)) == -1) {
+	if (config_load_string("t.conf", FIXTURE_HEAD
+	    FIXTURE_REGION("us", "us.example", "/corporate/")
+	    FIXTURE_REGION("ca", "ca.example", "/corporate/")
+	    FIXTURE_REGION("eu", "eu.example", "/corp"), &cf, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "config: %s\n", err);
 		return 1;
 	}

@@ -15,37 +15,17 @@
 
 #include "auth/session.h"
 #include "regions/config.h"
+#include "fixture.h"
 #include "t.h"
 
 #define NOW	1750000000LL
 #define K1	"Ry8u2Yq3Gx6vH0pNnW4kZ1tLb7sQeC9aJfM5dXo-_iUcVzTgE2hKwA0rPyS3lBmO"
 #define K2	"second key, with spaces inside, 40 bytes"
 #define HDR	"{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}"
+#define CONFIG \
+	FIXTURE_HEAD FIXTURE_REGION("us", "127.0.0.1:8080", "/corporate/")
 #define HDR2	"{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"k2\"}"
 
-#define CONFIG \
-	"[gateway]\n" \
-	"listen = unix:/tmp/billgw-test.sock\n" \
-	"workers = 4\n" \
-	"public_url = http://127.0.0.1:8080\n" \
-	"\n" \
-	"[session]\n" \
-	"keys_file = /tmp/session.keys\n" \
-	"\n" \
-	"[directory]\n" \
-	"dsn = mysql://billgw@localhost/billgw_directory?socket=/tmp/m.sock\n" \
-	"key_file = /tmp/directory.key\n" \
-	"[region.us]\n" \
-	"name = United States\n" \
-	"currency = USD\n" \
-	"timezone = America/New_York\n" \
-	"dsn = mysql://billgw@localhost/billgw_us?socket=/tmp/m.sock\n" \
-	"billing_center_url = http://127.0.0.1:8080/billing-center/\n" \
-	"corporate_portal_url = http://127.0.0.1:8080/corporate/\n" \
-	"regional_portal_url = http://127.0.0.1:8080/regional/\n" \
-	"profile_url = http://127.0.0.1:8080/profile/\n" \
-	"billing_email = billing-us@example.com\n" \
-	"remit_to = Billing Inc., PO BOX 412252, Boston, MA 02241-2252\n"
 
 enum mac { MAC_HS256, MAC_HS512, MAC_NONE };
 
