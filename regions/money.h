@@ -31,4 +31,13 @@ int	money_parse(const char *s, int exponent, int64_t *minor,
  */
 int	money_format(int64_t minor, int exponent, char *buf, size_t len);
 
+/*
+ * The display form of seed 003, "$ 61.11 USD": the currency's symbol, the
+ * amount with its exponent's decimals (none for JPY) and thousands
+ * separators, and the ISO code; a negative amount as "-$ 5.00 USD".
+ * Returns 0, or -1 for an unknown currency or a short buffer.
+ */
+int	money_display(int64_t minor, const char *currency, char *buf,
+	    size_t len);
+
 #endif /* BILLGW_MONEY_H */

@@ -1,0 +1,46 @@
+/*
+ * The account summary of SPEC section 6, read in two indexed queries on
+ * statements prepared once per connection: the account with its payment
+ * totals and latest messages, then its invoices.
+ */
+#ifndef BILLGW_SUMMARY_H
+#define BILLGW_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regions/balance.h"
+#include "sql/db.h"
+
+#define SUMMARY_INVOICES_MAX	1000	/* more are an error (DB_ERR) */
+#define SUMMARY_MESSAGES_MAX	10	/* the latest */
+
+struct summary_message {
+	char		 at[24];	/* "2020-07-01T09:00:00Z" */
+	char		 text[1001];
+};
+
+struct account_summary {
+	char		 number[16];
+	char		 client_id[33];	/* the main billing contact's, or "" */
+	char		 company[201];
+	char		 kind[16];	/* standard | corporate */
+	char		 portal[16];	/* billing_center | regional */
+	char		 country[3];
+	char		 billing_cycle[16];
+	char		 invoice_delivery[16];
+	char		 payment_method[16];
+	int		 autopay;
+	int64_t		 processed;	/* sum of processed payments */
+	int64_t		 pending;	/* sum of pending payments */
+	size_t		 ninvoices;
+	struct bal_invoice invoices[SUMMARY_INVOICES_MAX];
+	size_t		 nmessages;
+	struct summary_message messages[SUMMARY_MESSAGES_MAX];
+};
+
+/* Fill *out for account_id.  DB_OK, DB_NOTFOUND, DB_UNAVAILABLE, DB_ERR. */
+enum db_res	summary_load(struct db *, int64_t account_id,
+		    struct account_summary *out);
+
+#endif /* BILLGW_SUMMARY_H */
