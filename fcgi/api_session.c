@@ -3,8 +3,6 @@
  *	POST   /api/v1/session	sign in (JSON or form encoding)
  *	DELETE /api/v1/session	sign out: every token of the user dies
  *	GET    /api/v1/regions	the public list for a region chooser
- *	GET    /api/v1/account	the signed-in account (filled by the
- *				balances issue; its session checks are here)
  */
 #include <stdio.h>
 #include <string.h>
@@ -117,18 +115,4 @@ api_regions(struct app *app, struct request *req, struct response *resp)
 		    "currency", app->cf->regions[i].currency));
 	resp_json(resp, 200, list ? json_pack("{s:o}", "regions", list) :
 	    NULL);
-}
-
-/* XXX: the balances issue fills this with SPEC section 6's body. */
-void
-api_account(struct app *app, struct request *req, struct response *resp)
-{
-	const struct session_claims *c = req->session;
-
-	(void)app;
-	resp->no_store = 1;
-	resp_json(resp, 200, json_pack("{s:{s:I, s:s, s:s}, s:{s:s, s:s}}",
-	    "account", "id", (json_int_t)c->acct, "region", c->rgn,
-	    "portal", session_aud_str(c->aud),
-	    "user", "subject", c->sub, "role", c->role));
 }

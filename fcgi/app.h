@@ -38,7 +38,10 @@ void	api_metrics(struct app *, struct request *, struct response *);
 void	api_session_create(struct app *, struct request *, struct response *);
 void	api_session_delete(struct app *, struct request *, struct response *);
 void	api_regions(struct app *, struct request *, struct response *);
+
+/* fcgi/portal_home.c: the account summary, as JSON and as the portals. */
 void	api_account(struct app *, struct request *, struct response *);
+void	page_portal(struct app *, struct request *, struct response *);
 
 /* fcgi/page_login.c: the HTML sign-in pages. */
 void	page_login_get(struct app *, struct request *, struct response *);

@@ -242,10 +242,9 @@ page_corp_login_post(struct app *app, struct request *req,
 void
 page_logout(struct app *app, struct request *req, struct response *resp)
 {
-	const char	*token = NULL, *pub = app->cf->gateway.public_url;
+	const char	*token = NULL;
 	char		 where[CONFIG_URL_MAX + 32];
 	struct kv	 kv[4];
-	size_t		 len;
 	int		 n, i;
 
 	n = request_parse_urlencoded(req, req->body ? req->body : "",
@@ -266,13 +265,8 @@ page_logout(struct app *app, struct request *req, struct response *resp)
 		resp_header(resp, "Retry-After", "30");
 		return;
 	}
-	/* public_url is configured: never a URL from the request. */
-	len = strlen(pub);
-	if (len > 0 && pub[len - 1] == '/')
-		len--;
-	snprintf(where, sizeof(where), "%.*s%s", (int)len, pub,
-	    req->session->aud == AUD_CORPORATE ? "/corporate/login" :
-	    "/login");
+	websession_sign_in_url(app, req->session->aud == AUD_CORPORATE,
+	    where, sizeof(where));
 	websession_clear(resp);
 	resp_body(resp, 303, "text/html", "", 0);
 	resp_header(resp, "Location", where);

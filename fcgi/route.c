@@ -23,6 +23,9 @@ static const struct route routes[] = {
 	{ M_POST,	"/api/v1/session",	ANY,	BODY_FORM_OR_JSON, R_API, api_session_create },
 	{ M_DELETE,	"/api/v1/session",	SESS,	BODY_NONE,	R_API,	api_session_delete },
 	{ M_GET,	"/api/v1/account",	SESS,	BODY_NONE,	R_API,	api_account },
+	{ M_GET,	"/billing-center/",	SESS,	BODY_NONE,	R_PAGE,	page_portal },
+	{ M_GET,	"/corporate/",		SESS,	BODY_NONE,	R_PAGE,	page_portal },
+	{ M_GET,	"/regional/",		SESS,	BODY_NONE,	R_PAGE,	page_portal },
 };
 
 static const struct {

@@ -108,3 +108,16 @@ websession_cross_site(const struct app *app, const struct request *req)
 		return 0;	/* not a browser, or an old one: CSRF token */
 	return strlen(req->origin) != n || strncasecmp(req->origin, pub, n);
 }
+
+void
+websession_sign_in_url(const struct app *app, int corporate, char *buf,
+    size_t len)
+{
+	const char	*pub = app->cf->gateway.public_url;
+	size_t		 n = strlen(pub);
+
+	if (n > 0 && pub[n - 1] == '/')
+		n--;
+	snprintf(buf, len, "%.*s%s", (int)n, pub,
+	    corporate ? "/corporate/login" : "/login");
+}

@@ -5,6 +5,8 @@
 #ifndef BILLGW_WEBSESSION_H
 #define BILLGW_WEBSESSION_H
 
+#include <stddef.h>
+
 struct app;
 struct request;
 struct response;
@@ -29,5 +31,12 @@ void	websession_clear(struct response *);
  * "cross-site", or an Origin other than public_url's.
  */
 int	websession_cross_site(const struct app *, const struct request *);
+
+/*
+ * The absolute URL of a sign-in page ("/login", or "/corporate/login" when
+ * corporate is set), built from public_url: never from the request.
+ */
+void	websession_sign_in_url(const struct app *, int corporate, char *buf,
+	    size_t len);
 
 #endif /* BILLGW_WEBSESSION_H */

@@ -119,6 +119,18 @@ fail(struct response *resp, const struct route *rt, int status,
 		resp_error(resp, status, code, message, field);
 }
 
+/* A page that needs a session: 303 to the right sign-in page. */
+static void
+to_sign_in(struct app *app, struct request *req, struct response *resp)
+{
+	char		 where[CONFIG_URL_MAX + 32];
+
+	websession_sign_in_url(app, strncmp(req->path, "/corporate", 10) == 0,
+	    where, sizeof(where));
+	resp_body(resp, 303, "text/html", "", 0);
+	resp_header(resp, "Location", where);
+}
+
 static int
 is_safe_method(const char *m)
 {
@@ -167,7 +179,9 @@ dispatch(struct app *app, struct request *req, struct response *resp,
 			    "unavailable at the moment. Please try again "
 			    "shortly.", NULL);
 			resp_header(resp, "Retry-After", "30");
-		} else {
+		} else if (rt->kind == R_PAGE)
+			to_sign_in(app, req, resp);
+		else {
 			fail(resp, rt, 401, "unauthorized",
 			    "Sign in first.", NULL);
 			resp_header(resp, "WWW-Authenticate", "Bearer");

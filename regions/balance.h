@@ -30,7 +30,7 @@ struct balance {
 
 /*
  * Processed payments (processed, a total) pay the oldest invoices first
- * (inv in any order; sorted here by issue date, stably).  An invoice is due
+ * (inv in any order; sorted here in place by issue date, stably).  An invoice is due
  * terms_days after it is issued.  Overpayment: total_due is 0 and the
  * excess is credit.  Pending payments never lower total_due.  Returns 0,
  * or -1 when a sum would overflow int64 or an input is negative (then *out
@@ -39,7 +39,11 @@ struct balance {
 int	balance_compute(struct bal_invoice *inv, size_t n, int64_t processed,
 	    int64_t pending, int terms_days, int32_t today, struct balance *out);
 
-/* Day numbers <-> calendar dates; day_from_ymd returns INT32_MIN if bad. */
+/*
+ * Day numbers <-> calendar dates.  day_from_ymd takes years 1..9999 and
+ * returns INT32_MIN for anything else or a date that does not exist;
+ * ymd_from_day takes any day number.
+ */
 int32_t	day_from_ymd(int y, int m, int d);
 void	ymd_from_day(int32_t day, int *y, int *m, int *d);
 
@@ -48,7 +52,9 @@ void	day_iso(int32_t day, char *buf, size_t len);
 
 /*
  * Today's day number in time zone tz (an IANA name) at instant now.  Not
- * pure (it reads tzdata); cached per zone until the next local midnight.
+ * pure (it reads tzdata, and sets and restores TZ: single-threaded use
+ * only); cached per zone until the next local midnight, for at most an
+ * hour, and never for an instant before the one it was read at.
  */
 int32_t	day_today(const char *tz, time_t now);
 

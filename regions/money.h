@@ -34,8 +34,10 @@ int	money_format(int64_t minor, int exponent, char *buf, size_t len);
 /*
  * The display form of seed 003, "$ 61.11 USD": the currency's symbol, the
  * amount with its exponent's decimals (none for JPY) and thousands
- * separators, and the ISO code; a negative amount as "-$ 5.00 USD".
- * Returns 0, or -1 for an unknown currency or a short buffer.
+ * separators, and the ISO code; a negative amount as "-$ 5.00 USD".  A
+ * known currency without a symbol in common use (BHD, CHF, KWD) shows
+ * the amount and the code only: "1,250.000 BHD".  Returns 0, or -1 for an
+ * unknown currency or a short buffer (64 bytes always suffice).
  */
 int	money_display(int64_t minor, const char *currency, char *buf,
 	    size_t len);

@@ -17,13 +17,13 @@
 
 struct summary_message {
 	char		 at[24];	/* "2020-07-01T09:00:00Z" */
-	char		 text[1001];
+	char		 text[4001];	/* VARCHAR(1000) utf8mb4: 4 bytes a char */
 };
 
 struct account_summary {
 	char		 number[16];
 	char		 client_id[33];	/* the main billing contact's, or "" */
-	char		 company[201];
+	char		 company[801];	/* VARCHAR(200) utf8mb4 */
 	char		 kind[16];	/* standard | corporate */
 	char		 portal[16];	/* billing_center | regional */
 	char		 country[3];

@@ -123,6 +123,72 @@ formatting_round_trips_and_handles_the_extremes(void)
 	CHECK(parsed("61.11", 2) == 6111);
 }
 
+
+static char	 shown[64];
+
+static const char *
+display(int64_t minor, const char *currency)
+{
+	if (money_display(minor, currency, shown, sizeof(shown)) != 0)
+		return "(refused)";
+	return shown;
+}
+
+static void
+display_refuses_unknown_currencies_and_short_buffers(void)
+{
+	char	 small[11];
+
+	CHECK(money_display(100, "XXX", shown, sizeof(shown)) == -1);
+	CHECK(money_display(100, "usd", shown, sizeof(shown)) == -1);
+	CHECK(money_display(100, "", shown, sizeof(shown)) == -1);
+	/* "$ 61.11 USD" is 11 bytes and its NUL. */
+	CHECK(money_display(6111, "USD", small, sizeof(small)) == -1);
+	CHECK(money_display(6111, "USD", shown, 12) == 0);
+	CHECK_STR(shown, "$ 61.11 USD");
+	CHECK(money_display(6111, "USD", shown, 11) == -1);
+}
+
+static void
+display_matches_the_billing_portal(void)
+{
+	CHECK_STR(display(6111, "USD"), "$ 61.11 USD");
+	CHECK_STR(display(0, "USD"), "$ 0.00 USD");
+	CHECK_STR(display(5, "USD"), "$ 0.05 USD");
+	CHECK_STR(display(125000, "USD"), "$ 1,250.00 USD");
+	CHECK_STR(display(6111, "CAD"), "$ 61.11 CAD");
+	CHECK_STR(display(6111, "AUD"), "$ 61.11 AUD");
+	CHECK_STR(display(6111, "EUR"), "\xe2\x82\xac 61.11 EUR");
+	CHECK_STR(display(6111, "GBP"), "\xc2\xa3 61.11 GBP");
+	CHECK_STR(display(1250000, "BHD"), "1,250.000 BHD");
+}
+
+static void
+display_of_jpy_has_no_minor_units(void)
+{
+	CHECK_STR(display(1200, "JPY"), "\xc2\xa5 1,200 JPY");
+	CHECK_STR(display(0, "JPY"), "\xc2\xa5 0 JPY");
+	CHECK_STR(display(999, "JPY"), "\xc2\xa5 999 JPY");
+	CHECK_STR(display(-1000000, "JPY"), "-\xc2\xa5 1,000,000 JPY");
+}
+
+static void
+display_groups_thousands_and_signs_negatives(void)
+{
+	CHECK_STR(display(-500, "USD"), "-$ 5.00 USD");
+	CHECK_STR(display(-1, "USD"), "-$ 0.01 USD");
+	CHECK_STR(display(99999, "USD"), "$ 999.99 USD");
+	CHECK_STR(display(100000, "USD"), "$ 1,000.00 USD");
+	CHECK_STR(display(10000000, "USD"), "$ 100,000.00 USD");
+	CHECK_STR(display(123456789012, "USD"), "$ 1,234,567,890.12 USD");
+	CHECK_STR(display(INT64_MAX, "USD"),
+	    "$ 92,233,720,368,547,758.07 USD");
+	CHECK_STR(display(INT64_MIN, "USD"),
+	    "-$ 92,233,720,368,547,758.08 USD");
+	CHECK_STR(display(INT64_MIN, "JPY"),
+	    "-\xc2\xa5 9,223,372,036,854,775,808 JPY");
+}
+
 int
 main(void)
 {
@@ -133,5 +199,9 @@ main(void)
 	RUN(amounts_are_scaled_exactly_to_the_exponent);
 	RUN(currency_exponents_follow_iso_4217);
 	RUN(formatting_round_trips_and_handles_the_extremes);
+	RUN(display_refuses_unknown_currencies_and_short_buffers);
+	RUN(display_matches_the_billing_portal);
+	RUN(display_of_jpy_has_no_minor_units);
+	RUN(display_groups_thousands_and_signs_negatives);
 	return DONE();
 }

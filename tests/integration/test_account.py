@@ -1,0 +1,272 @@
+"""Balances and due dates (SPEC section 6): GET /api/v1/account and the
+portal home pages, on accounts each test makes with billgwctl."""
+
+import datetime
+import json
+import random
+import re
+import unittest
+import zoneinfo
+
+import harness
+from harness import conf_get, ctl, http
+
+RUN = random.randint(100000, 999999)
+PASSWORD = f"Balance-Test-{RUN}!"
+SESSION = "__Host-billgw_session"
+_serial = [0]
+NOTE = ("Please note the Total Amount Due is only updated once payment is "
+        "received and processed.")
+
+
+def today(region):
+    tz = zoneinfo.ZoneInfo(conf_get(f"region.{region}.timezone"))
+    return datetime.datetime.now(tz).date()
+
+
+def ago(region, days):
+    return (today(region) - datetime.timedelta(days=days)).isoformat()
+
+
+def due(region, issued_days_ago):
+    terms = int(conf_get(f"region.{region}.payment_terms_days") or 15)
+    return (today(region) - datetime.timedelta(days=issued_days_ago) +
+            datetime.timedelta(days=terms)).isoformat()
+
+
+def money(minor, currency="USD", display=None):
+    return {"minor": minor, "currency": currency, "display": display}
+
+
+class Account:
+    """An account of its own with its main billing contact, signed in."""
+
+    def __init__(self, region="us", kind="standard", portal="billing_center"):
+        _serial[0] += 1
+        digit = {"us": 1, "ca": 2, "eu": 3, "apac": 4}[region]
+        self.region = region
+        self.number = f"8{digit}{RUN}{_serial[0]:02d}"
+        self.client_id = f"b{self.number}"
+        self.company = f"Balance Co {self.number}"
+        self.invoices = 0
+        self.run(["account", "add", "--region", region, "--number",
+                  self.number, "--company", self.company, "--kind", kind,
+                  "--portal", portal])
+        self.run(["user", "add", "--region", region, "--account",
+                  self.number, "--client-id", self.client_id, "--name",
+                  "Main", "--email", f"m{self.number}@example.com",
+                  "--main"], stdin=PASSWORD + "\n")
+        r = http("POST", "/api/v1/session",
+                 headers={"Content-Type": "application/json"},
+                 body={"region": region, "identifier": self.client_id,
+                       "password": PASSWORD})
+        assert r.status == 200, r
+        self.token = r.json()["token"]
+
+    def run(self, args, stdin=None):
+        r = ctl(args, stdin=stdin)
+        assert r.returncode == 0, (args, r.stderr)
+
+    def invoice(self, days_ago, total, void=False):
+        self.invoices += 1
+        args = ["invoice", "add", "--region", self.region, "--account",
+                self.number, "--number", f"INV-{self.number}-{self.invoices}",
+                "--issued", ago(self.region, days_ago), "--total", total]
+        self.run(args + (["--void"] if void else []))
+
+    def payment(self, amount, status="processed"):
+        self.run(["payment", "add", "--region", self.region, "--account",
+                  self.number, "--amount", amount, "--status", status])
+
+    def summary(self):
+        r = http("GET", "/api/v1/account",
+                 headers={"Authorization": "Bearer " + self.token})
+        assert r.status == 200, r
+        return r.json()
+
+    def page(self, path="/billing-center/"):
+        return http("GET", path, headers={"Cookie": f"{SESSION}={self.token}"})
+
+
+class AccountJson(unittest.TestCase):
+
+    def test_every_field_of_a_fresh_account_is_exact(self):
+        a = Account("us")
+        self.assertEqual(a.summary(), {
+            "account": {"number": a.number, "client_id": a.client_id,
+                        "company": a.company, "region": "us",
+                        "portal": "billing_center", "kind": "standard"},
+            "balance": {
+                "total_due": money(0, "USD", "$ 0.00 USD"),
+                "pending_payments": money(0, "USD", "$ 0.00 USD"),
+                "due_date": None, "past_due": False},
+            "information": {"billing_cycle": "month_end", "country": "US"},
+            "settings": {"invoice_delivery": "full_detail",
+                         "payment_method": "cash_check", "autopay": False},
+            "messages": [],
+            "current_activity": money(0, "USD", "$ 0.00 USD")})
+
+    def test_one_open_invoice_is_owed_by_its_due_date(self):
+        a = Account("us")
+        a.invoice(5, "61.11")
+        b = a.summary()["balance"]
+        self.assertEqual(b["total_due"], money(6111, "USD", "$ 61.11 USD"))
+        self.assertEqual(b["due_date"], due("us", 5))
+        self.assertFalse(b["past_due"])
+
+    def test_a_partial_payment_lowers_the_total_but_not_the_due_date(self):
+        a = Account("us")
+        a.invoice(5, "61.11")
+        a.payment("10.00")
+        b = a.summary()["balance"]
+        self.assertEqual(b["total_due"]["minor"], 5111)
+        self.assertEqual(b["due_date"], due("us", 5))
+
+    def test_a_pending_payment_is_listed_apart_and_lowers_nothing(self):
+        a = Account("us")
+        a.invoice(5, "61.11")
+        a.payment("20.00", status="pending")
+        b = a.summary()["balance"]
+        self.assertEqual(b["total_due"]["minor"], 6111)
+        self.assertEqual(b["pending_payments"],
+                         money(2000, "USD", "$ 20.00 USD"))
+
+    def test_an_invoice_past_its_terms_is_past_due(self):
+        a = Account("us")
+        a.invoice(20, "200.00")
+        b = a.summary()["balance"]
+        self.assertEqual(b["due_date"], due("us", 20))
+        self.assertTrue(b["past_due"])
+
+    def test_processed_payments_pay_the_oldest_invoice_first(self):
+        a = Account("us")
+        a.invoice(30, "10.00")
+        a.invoice(5, "20.00")
+        b = a.summary()["balance"]
+        self.assertEqual((b["total_due"]["minor"], b["due_date"],
+                          b["past_due"]), (3000, due("us", 30), True))
+        a.payment("10.00")
+        b = a.summary()["balance"]
+        self.assertEqual((b["total_due"]["minor"], b["due_date"],
+                          b["past_due"]), (2000, due("us", 5), False))
+
+    def test_an_overpayment_shows_as_a_credit(self):
+        a = Account("us")
+        a.invoice(5, "10.00")
+        a.payment("15.00")
+        b = a.summary()["balance"]
+        self.assertEqual(b["total_due"], money(0, "USD", "$ 0.00 USD"))
+        self.assertEqual(b["credit"], money(500, "USD", "$ 5.00 USD"))
+        self.assertIsNone(b["due_date"])
+        self.assertFalse(b["past_due"])
+
+    def test_a_void_invoice_counts_for_nothing(self):
+        a = Account("us")
+        a.invoice(40, "99.00", void=True)
+        a.invoice(5, "1250.00")
+        b = a.summary()["balance"]
+        self.assertEqual(b["total_due"],
+                         money(125000, "USD", "$ 1,250.00 USD"))
+        self.assertEqual(b["due_date"], due("us", 5))
+
+    def test_each_region_answers_in_its_own_currency(self):
+        a = Account("eu")
+        a.invoice(3, "7.50")
+        s = a.summary()
+        self.assertEqual(s["account"]["region"], "eu")
+        self.assertEqual(s["balance"]["total_due"],
+                         money(750, "EUR", "\u20ac 7.50 EUR"))
+        self.assertEqual(s["balance"]["due_date"], due("eu", 3))
+
+    def test_the_demo_account_owes_61_11_with_its_due_date_ahead(self):
+        r = http("POST", "/api/v1/session",
+                 headers={"Content-Type": "application/json"},
+                 body={"region": "ca", "identifier": "10024561",
+                       "password": "Demo-Passw0rd!"})
+        self.assertEqual(r.status, 200, r.text)
+        s = http("GET", "/api/v1/account", headers={
+            "Authorization": "Bearer " + r.json()["token"]}).json()
+        self.assertEqual(s["account"]["client_id"], "acme-ca")
+        self.assertEqual(s["balance"]["total_due"]["display"],
+                         "$ 61.11 CAD")
+        self.assertFalse(s["balance"]["past_due"])
+        self.assertGreater(s["balance"]["due_date"],
+                           today("ca").isoformat())
+        self.assertTrue(s["messages"])
+
+    def test_without_a_session_it_is_401(self):
+        r = http("GET", "/api/v1/account")
+        self.assertEqual(r.status, 401)
+
+
+class PortalPages(unittest.TestCase):
+
+    def test_the_billing_center_page_shows_the_seed_sections(self):
+        a = Account("us")
+        a.invoice(5, "61.11")
+        a.payment("5.00", status="pending")
+        r = a.page()
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.headers["Cache-Control"], "no-store")
+        t = r.text
+        for heading in ("Billing Center", "Account Information",
+                        "Account Settings", "Payment Information",
+                        "Messages", "Current Activity"):
+            self.assertIn(heading, t)
+        self.assertIn(f'<dd id="account-number">{a.number}</dd>', t)
+        self.assertIn(f'<dd id="company">{a.company}</dd>', t)
+        self.assertIn('<dd id="total-due">$ 61.11 USD</dd>', t)
+        self.assertIn(f'<dd id="due-date">{due("us", 5)}</dd>', t)
+        self.assertIn('<dd id="pending-payments">$ 5.00 USD</dd>', t)
+        self.assertIn('<dd id="billing-cycle">Month End</dd>', t)
+        self.assertIn('<dd id="invoice-delivery">Full Detail</dd>', t)
+        self.assertIn('<dd id="payment-method">Cash/Check</dd>', t)
+        self.assertIn('<dd id="current-activity">$ 0.00 USD</dd>', t)
+        self.assertIn(NOTE, t)
+        self.assertIn('action="/logout"', t)
+        self.assertNotRegex(t, r'(src|href)="https?://(?!127\.0\.0\.1)')
+
+    def test_without_a_session_a_portal_sends_to_its_sign_in(self):
+        pub = conf_get("gateway.public_url").rstrip("/")
+        for path, login in (("/billing-center/", "/login"),
+                            ("/regional/", "/login"),
+                            ("/corporate/", "/corporate/login")):
+            r = http("GET", path)
+            self.assertEqual(r.status, 303, path)
+            self.assertEqual(r.headers["Location"], pub + login)
+
+    def test_a_session_of_another_portal_goes_to_its_own(self):
+        a = Account("us")
+        r = a.page("/corporate/")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.headers["Location"],
+                         conf_get("region.us.billing_center_url"))
+        reg = Account("us", portal="regional")
+        self.assertEqual(reg.page("/regional/").status, 200)
+        r = reg.page("/billing-center/")
+        self.assertEqual(r.headers["Location"],
+                         conf_get("region.us.regional_portal_url"))
+
+    def test_page_text_is_escaped(self):
+        a = Account("us")
+        a.run(["account", "add", "--region", "us", "--number",
+               a.number[:-2] + "99", "--company", "<b>Evil & Co</b>"])
+        # The company name of our own account is plain; check the
+        # escaping on a name with markup by signing in to that one.
+        num = a.number[:-2] + "99"
+        a.run(["user", "add", "--region", "us", "--account", num,
+               "--client-id", f"x{num}", "--name", "<i>Main</i>",
+               "--email", f"x{num}@example.com", "--main"],
+              stdin=PASSWORD + "\n")
+        tok = http("POST", "/api/v1/session",
+                   headers={"Content-Type": "application/json"},
+                   body={"region": "us", "identifier": f"x{num}",
+                         "password": PASSWORD}).json()["token"]
+        t = http("GET", "/billing-center/",
+                 headers={"Cookie": f"{SESSION}={tok}"}).text
+        self.assertIn("&lt;b&gt;Evil &amp; Co&lt;/b&gt;", t)
+        self.assertNotIn("<b>Evil", t)
+
+
+if __name__ == "__main__":
+    harness.main()
