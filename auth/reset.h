@@ -49,6 +49,17 @@ void	reset_request(const struct signin_ctx *, const char *user_id,
 int	reset_token_wellformed(const struct signin_ctx *, const char *token,
 	    size_t len);
 
+#define RESET_LINK_MAX		384	/* URL, "/reset?token=", token */
+
+/*
+ * The link of a mail: "<portal_url>reset?token=<token>", with a '/' put
+ * in between when portal_url does not end with one.  token is one of
+ * reset_request()'s (URL-safe as it is).  Returns 0, or -1 when it does not
+ * fit in size bytes.
+ */
+int	reset_link(const char *portal_url, const char *token, char *buf,
+	    size_t size);
+
 /*
  * POST /api/v1/password-reset/confirm: a password of 12 to 128 characters,
  * not equal to the User ID (field "password"), and a valid, unused,

@@ -19,12 +19,10 @@
 #include "ctl/ctl.h"
 #include "regions/config.h"
 #include "regions/dbroute.h"
-#include "sql/billing.h"
 #include "sql/db.h"
 #include "sql/migrate.h"
 
 #define OPT_MAX		10
-#define OUTBOX_LIMIT	1000
 
 struct cmd {
 	const char	*word1;
@@ -147,43 +145,6 @@ cmd_check(struct ctl *c, struct opt *o)
 }
 
 static int
-cmd_outbox_list(struct ctl *c, struct opt *o)
-{
-	struct db_result	*res;
-	struct db		*db;
-	const char		*code = opt(o, "region");
-	size_t			 i, k;
-	int			 ri = -1, rc = CTL_EXIT_OK;
-	enum db_res		 r;
-
-	if (code != NULL && (ri = region_arg(c, o)) == -1)
-		return CTL_EXIT_USAGE;
-	for (i = 0; i < c->cf.nregions; i++) {
-		if (ri != -1 && (size_t)ri != i)
-			continue;
-		db = dbroute_region(c->dr, (int)i);
-		if ((r = outbox_list(db, OUTBOX_LIMIT, &res)) != DB_OK) {
-			ctl_err("region %s: %s", c->cf.regions[i].code,
-			    db_res_str(r));
-			rc = CTL_EXIT_FAIL;
-			continue;
-		}
-		for (k = 0; k < res->nrows; k++)
-			printf("%s\t%lld\t%s\t%s\t%s\t%s\n",
-			    c->cf.regions[i].code,
-			    (long long)DB_CELL(res, k, 0)->i,
-			    DB_CELL(res, k, 1)->s,
-			    DB_CELL(res, k, 2)->type == DB_T_NULL ? "unsent" :
-			    DB_CELL(res, k, 2)->s,
-			    DB_CELL(res, k, 3)->s, DB_CELL(res, k, 4)->s);
-		printf("region %s: %zu message(s)\n", c->cf.regions[i].code,
-		    res->nrows);
-		db_result_free(res);
-	}
-	return rc;
-}
-
-static int
 cmd_demo(struct ctl *c, struct opt *o)
 {
 	const char	*s = opt(o, "accounts");
@@ -229,6 +190,8 @@ static struct cmd cmds[] = {
 	    OPT_END } },
 	{ "outbox", "list", cmd_outbox_list, { OPT("region"),
 	    OPT_END } },
+	{ "outbox", "send", cmd_outbox_send, { OPT_REQ("sendmail"),
+	    OPT("region"), OPT_END } },
 };
 
 static void
@@ -236,6 +199,7 @@ usage(void)
 {
 	fputs("usage: billgwctl --config FILE db migrate | check |\n"
 	    "\tdemo [--accounts N] | outbox list [--region R] |\n"
+	    "\toutbox send --sendmail PATH [--region R] |\n"
 	    "\taccount add --region R --number DIGITS --company NAME "
 	    "[--kind K] [--portal P] [--country CC] |\n"
 	    "\tuser add --region R --account DIGITS --client-id ID "

@@ -1,5 +1,6 @@
 /*
- * billgwctl's shared state and helpers (ctl/billgwctl.c, ctl/demo.c).
+ * billgwctl's shared state and helpers (ctl/billgwctl.c, ctl/cmd_*.c,
+ * ctl/demo.c).
  */
 #ifndef BILLGW_CTL_H
 #define BILLGW_CTL_H
@@ -49,6 +50,13 @@ int	cmd_user_add(struct ctl *, struct opt *);
 int	cmd_corporate_user_add(struct ctl *, struct opt *);
 int	cmd_invoice_add(struct ctl *, struct opt *);
 int	cmd_payment_add(struct ctl *, struct opt *);
+
+/*
+ * The outbox commands (ctl/cmd_outbox.c): list the mails; pipe the unsent
+ * ones to a sendmail-compatible program.  Each returns an exit code.
+ */
+int	cmd_outbox_list(struct ctl *, struct opt *);
+int	cmd_outbox_send(struct ctl *, struct opt *);
 
 /*
  * The demo data of docs/demo.md in every region, idempotently; then make

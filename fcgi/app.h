@@ -51,6 +51,14 @@ void	page_corp_login_post(struct app *, struct request *,
 	    struct response *);
 void	page_logout(struct app *, struct request *, struct response *);
 
+/* fcgi/reset_http.c: corporate "Forgot Password?". */
+void	api_reset_request(struct app *, struct request *, struct response *);
+void	api_reset_confirm(struct app *, struct request *, struct response *);
+void	page_forgot_get(struct app *, struct request *, struct response *);
+void	page_forgot_post(struct app *, struct request *, struct response *);
+void	page_reset_get(struct app *, struct request *, struct response *);
+void	page_reset_post(struct app *, struct request *, struct response *);
+
 /* fcgi/page.c: the style sheet. */
 void	page_css(struct app *, struct request *, struct response *);
 

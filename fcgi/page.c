@@ -1,8 +1,13 @@
+#include <stdio.h>
 #include <string.h>
+
+#include "auth/csrf.h"
 
 #include "fcgi/app.h"
 #include "fcgi/page.h"
+#include "fcgi/request.h"
 #include "fcgi/response.h"
+#include "fcgi/websession.h"
 
 /*
  * Plain, accessible, no external assets: system fonts, contrast above
@@ -93,4 +98,46 @@ page_message(struct response *resp, int status, const char *title,
 	buf_html(&resp->body, message);
 	buf_puts(&resp->body, "</p></div>\n");
 	page_end(resp);
+}
+
+/*
+ * The CSRF binding of this browser: its cookie when it looks like one of
+ * ours, else a new one (set on the answer).  Reusing it keeps the page the
+ * same for the same browser, so answers differ only by what they say.
+ */
+void
+page_csrf(struct app *app, struct request *req, struct response *resp,
+    char token[CSRF_TOKEN_LEN + 1])
+{
+	char		 fresh[CSRF_BINDING_LEN + 1], cookie[128];
+	const char	*b = request_cookie(req, CSRF_COOKIE);
+
+	if (b == NULL || strlen(b) != CSRF_BINDING_LEN ||
+	    strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") != CSRF_BINDING_LEN) {
+		csrf_new_binding(fresh);
+		snprintf(cookie, sizeof(cookie), CSRF_COOKIE "=%s; Path=/; "
+		    "Secure; HttpOnly; SameSite=Strict", fresh);
+		resp_header(resp, "Set-Cookie", cookie);
+		b = fresh;
+	}
+	csrf_token(app->keys, b, token);
+}
+
+int
+page_csrf_ok(struct app *app, struct request *req, const char *token)
+{
+	const char	*binding = request_cookie(req, CSRF_COOKIE);
+
+	return binding != NULL && token != NULL &&
+	    csrf_check(app->keys, binding, token);
+}
+
+void
+page_notice(struct buf *b, const char *cls, const char *text)
+{
+	buf_printf(b, "<p class=\"%s\" role=\"%s\">", cls,
+	    strcmp(cls, "error") == 0 ? "alert" : "status");
+	buf_html(b, text);
+	buf_puts(b, "</p>\n");
 }

@@ -5,6 +5,11 @@
 #ifndef BILLGW_PAGE_H
 #define BILLGW_PAGE_H
 
+#include "auth/csrf.h"
+
+struct app;
+struct buf;
+struct request;
 struct response;
 
 /*
@@ -18,5 +23,18 @@ void	page_end(struct response *);
 /* A whole page holding one message (escaped), for HTML errors. */
 void	page_message(struct response *, int status, const char *title,
 	    const char *message);
+
+/*
+ * The CSRF token for a form of this browser, bound to its pre-session
+ * cookie; a new cookie is set on resp when it has none of ours.
+ */
+void	page_csrf(struct app *, struct request *, struct response *,
+	    char token[CSRF_TOKEN_LEN + 1]);
+
+/* 1 when token is this browser's CSRF token (its cookie's binding). */
+int	page_csrf_ok(struct app *, struct request *, const char *token);
+
+/* A message paragraph: cls "error" (role alert) or "notice" (status). */
+void	page_notice(struct buf *, const char *cls, const char *text);
 
 #endif /* BILLGW_PAGE_H */

@@ -20,39 +20,6 @@
 #include "fcgi/websession.h"
 #include "regions/config.h"
 
-/*
- * The CSRF binding of this browser: its cookie when it looks like one of
- * ours, else a new one (set on the answer).  Reusing it keeps the page the
- * same for the same browser, so answers differ only by what they say.
- */
-static void
-csrf_field(struct app *app, struct request *req, struct response *resp,
-    char token[CSRF_TOKEN_LEN + 1])
-{
-	char		 fresh[CSRF_BINDING_LEN + 1], cookie[128];
-	const char	*b = request_cookie(req, CSRF_COOKIE);
-
-	if (b == NULL || strlen(b) != CSRF_BINDING_LEN ||
-	    strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_") != CSRF_BINDING_LEN) {
-		csrf_new_binding(fresh);
-		snprintf(cookie, sizeof(cookie), CSRF_COOKIE "=%s; Path=/; "
-		    "Secure; HttpOnly; SameSite=Strict", fresh);
-		resp_header(resp, "Set-Cookie", cookie);
-		b = fresh;
-	}
-	csrf_token(app->keys, b, token);
-}
-
-static void
-message_box(struct buf *b, const char *cls, const char *text)
-{
-	buf_printf(b, "<p class=\"%s\" role=\"%s\">", cls,
-	    strcmp(cls, "error") == 0 ? "alert" : "status");
-	buf_html(b, text);
-	buf_puts(b, "</p>\n");
-}
-
 /* The Billing Center form; region and identifier as given, or NULL. */
 static void
 render_login(struct app *app, struct request *req, struct response *resp,
@@ -62,7 +29,7 @@ render_login(struct app *app, struct request *req, struct response *resp,
 	char		 token[CSRF_TOKEN_LEN + 1];
 	size_t		 i;
 
-	csrf_field(app, req, resp, token);
+	page_csrf(app, req, resp, token);
 	page_begin(resp, status, "Sign in to the Billing Portal", NULL);
 	buf_puts(b, "<div class=\"card\">\n<h1>Sign in to the Billing "
 	    "Portal</h1>\n<p>Sign in with the client ID and password for your "
@@ -70,7 +37,7 @@ render_login(struct app *app, struct request *req, struct response *resp,
 	    "your client ID, you can also use your account number (bill to "
 	    "ID).</p>\n");
 	if (error)
-		message_box(b, "error", error);
+		page_notice(b, "error", error);
 	buf_puts(b, "<form method=\"post\" action=\"/login\">\n"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"");
 	buf_html(b, token);
@@ -107,14 +74,14 @@ render_corp_login(struct app *app, struct request *req,
 	struct buf	*b = &resp->body;
 	char		 token[CSRF_TOKEN_LEN + 1];
 
-	csrf_field(app, req, resp, token);
+	page_csrf(app, req, resp, token);
 	page_begin(resp, status, "Corporate Billing Portal", NULL);
 	buf_puts(b, "<div class=\"card\">\n<h1>Corporate Billing Portal</h1>"
 	    "\n<p>Sign in with the User ID of your billing contact account "
 	    "(in user name or email address format, located on an emailed "
 	    "invoice) and its password.</p>\n");
 	if (error)
-		message_box(b, "error", error);
+		page_notice(b, "error", error);
 	buf_puts(b, "<form method=\"post\" action=\"/corporate/login\">\n"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"");
 	buf_html(b, token);
@@ -146,7 +113,7 @@ render_redirect(struct response *resp, const struct signin_http *s)
 	buf_puts(b, "<div class=\"card\">\n<h1>");
 	buf_html(b, title);
 	buf_puts(b, "</h1>\n");
-	message_box(b, "notice", s->message);
+	page_notice(b, "notice", s->message);
 	if (s->r.decision.reason == REASON_NOT_BILLING_CONTACT) {
 		buf_puts(b, "<p>Contact your billing admin, ");
 		buf_html(b, s->r.admin_name);

@@ -116,6 +116,7 @@ resp_init(struct response *r)
 	memset(r, 0, sizeof(*r));
 	r->status = 500;
 	r->content_type = "application/json";
+	r->referrer_policy = "same-origin";
 }
 
 void
@@ -221,9 +222,9 @@ resp_serialise(struct response *r, int head, struct buf *out)
 	    strncmp(r->content_type, "text/", 5) == 0 ||
 	    strcmp(r->content_type, "application/json") == 0 ?
 	    "; charset=utf-8" : "");
-	buf_puts(out, "X-Content-Type-Options: nosniff\r\n"
+	buf_printf(out, "X-Content-Type-Options: nosniff\r\n"
 	    "Content-Security-Policy: " CSP "\r\n"
-	    "Referrer-Policy: same-origin\r\n");
+	    "Referrer-Policy: %s\r\n", r->referrer_policy);
 	if (r->no_store)
 		buf_puts(out, "Cache-Control: no-store\r\n");
 	for (i = 0; i < r->nheaders; i++)

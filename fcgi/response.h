@@ -22,6 +22,7 @@ struct response {
 	int		 status;
 	const char	*content_type;
 	int		 no_store;	/* Cache-Control: no-store */
+	const char	*referrer_policy;	/* default "same-origin" */
 	struct {
 		const char	*name;
 		char		 value[RESP_HEADER_VALUE_MAX];

@@ -2,12 +2,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "auth/csrf.h"
 #include "auth/identifier.h"
 #include "auth/password.h"
 #include "auth/session.h"
 #include "fcgi/app.h"
 #include "fcgi/form.h"
+#include "fcgi/page.h"
 #include "fcgi/request.h"
 #include "fcgi/signin_http.h"
 #include "fcgi/websession.h"
@@ -121,12 +121,9 @@ signin_http_run(struct app *app, struct request *req, enum entry entry,
 		return;
 	}
 	if (html) {
-		const char *binding = request_cookie(req, CSRF_COOKIE);
-
 		s->csrf = f[F_EXTRA].val;
 		/* Checked before anything counts as an attempt. */
-		if (binding == NULL || s->csrf == NULL ||
-		    !csrf_check(app->keys, binding, s->csrf)) {
+		if (!page_csrf_ok(app, req, s->csrf)) {
 			form_wipe(req, f, F_PASSWORD);
 			set(s, 403, "bad_request", "csrf", "This form has "
 			    "expired. Please sign in again.");

@@ -25,10 +25,6 @@ static const char	sql_message_ensure[] =
 	"INSERT INTO messages (account_id, text)"
 	" SELECT ?, ? FROM DUAL WHERE NOT EXISTS"
 	" (SELECT 1 FROM messages WHERE account_id = ? AND text = ?)";
-static const char	sql_outbox[] =
-	"SELECT id, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'),"
-	" DATE_FORMAT(sent_at, '%Y-%m-%dT%H:%i:%sZ'), to_addr, subject"
-	" FROM outbox ORDER BY id LIMIT ?";
 
 static void
 invoice_params(const struct invoice_new *v, struct db_val *p)
@@ -139,12 +135,4 @@ messages_ensure(struct db *db, int64_t account_id, const char *text)
 	p[2] = DB_I64(account_id);
 	p[3] = DB_STR(text);
 	return db_exec(db, sql_message_ensure, p, 4, NULL);
-}
-
-enum db_res
-outbox_list(struct db *db, int64_t limit, struct db_result **out)
-{
-	struct db_val	 p = DB_I64(limit);
-
-	return db_query(db, sql_outbox, &p, 1, out);
 }

@@ -54,12 +54,4 @@ enum db_res	payments_add_batch(struct db *, const struct payment_new *,
 enum db_res	messages_ensure(struct db *, int64_t account_id,
 		    const char *text);
 
-/*
- * The outbox, oldest first, at most limit rows: columns id (int64),
- * created_at, sent_at (NULL when unsent), to_addr, subject.  The caller
- * frees *out.
- */
-enum db_res	outbox_list(struct db *, int64_t limit,
-		    struct db_result **out);
-
 #endif /* BILLGW_BILLING_H */
