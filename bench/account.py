@@ -52,8 +52,9 @@ def tokens_for(url, n_accounts, n_tokens):
 
 def ms(text):
     """wrk's latency ("456.78us", "1.23ms", "1.20s") in milliseconds."""
-    m = re.match(r"([\d.]+)(us|ms|s)$", text)
-    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+    m = re.match(r"([\d.]+)(us|ms|s|m|h)$", text)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000,
+                                "h": 3600000}[m.group(2)]
 
 
 def wrk(url, path, seconds, conns, tokens=None):
@@ -74,8 +75,8 @@ def wrk(url, path, seconds, conns, tokens=None):
     if script:
         os.unlink(script)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = ms(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errs = re.search(r"Socket errors: (.*)", out)
     return {"rps": rps, "p50": p50, "p99": p99,
@@ -98,6 +99,9 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--tokens", type=int, default=200)
     a = ap.parse_args()
+    # A million accounts per region want their indexes in memory, as a
+    # production server's would be.
+    os.environ.setdefault("BILLGW_MYSQL_BUFFER_POOL", "4G")
     os.environ["BILLGW_SIGNIN_RATE"] = "100000r/s"
     os.environ["BILLGW_SIGNIN_BURST"] = "100000"
     var = tempfile.mkdtemp(prefix="bgw-bench-", dir="/tmp")

@@ -325,10 +325,13 @@ def mariadb_start(var, timeout=60.0):
             "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_unicode_ci",
             "--max-connections=1000",
-            "--innodb-buffer-pool-size=128M",
+            # The benchmarks size it for their millions of accounts.
+            "--innodb-buffer-pool-size=" +
+            os.environ.get("BILLGW_MYSQL_BUFFER_POOL", "128M"),
             # A development stack: durable at each second, not each commit.
             "--innodb-flush-log-at-trx-commit=2",
-            "--skip-innodb-doublewrite"] + _root_args()
+            "--skip-innodb-doublewrite"] + _root_args() + \
+        os.environ.get("BILLGW_MYSQL_ARGS", "").split()
     proc = Proc("mariadbd", argv, os.path.join(p["log"], "mysqld.stderr"))
     try:
         wait_for(lambda: mariadb_ping(p["mysql_sock"]), timeout,

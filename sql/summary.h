@@ -1,7 +1,7 @@
 /*
- * The account summary of SPEC section 6, read in two indexed queries on
- * statements prepared once per connection: the account with its payment
- * totals and latest messages, then its invoices.
+ * The account summary of SPEC section 6, read in one round trip: one
+ * statement of indexed SELECTs, prepared once per connection (the account
+ * with its payment totals, its invoices, its latest messages).
  */
 #ifndef BILLGW_SUMMARY_H
 #define BILLGW_SUMMARY_H
