@@ -730,6 +730,12 @@ class RateLimit(unittest.TestCase):
             self.assertEqual(codes[0], 401)
             self.assertIn(429, codes[1:])
             self.assertEqual(s.http("GET", "/login").status, 200)
+            # Password resets share the per-address budget.
+            r = s.http("POST", "/api/v1/password-reset", headers={
+                "Content-Type": "application/json"},
+                body={"user_id": f"rl-{RUN}@corp.example"})
+            self.assertEqual(r.status, 429)
+            self.assertEqual(r.json()["error"]["code"], "too_many_requests")
 
 
 if __name__ == "__main__":
