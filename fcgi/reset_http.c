@@ -45,6 +45,16 @@ status_of(enum reset_res r)
 	return r == RESET_OK ? 202 : r == RESET_UNAVAILABLE ? 503 : 400;
 }
 
+/* A failed request or confirm as the JSON error envelope. */
+static void
+api_error(struct response *resp, const struct reset_result *r)
+{
+	resp_error(resp, status_of(r->res), r->res == RESET_UNAVAILABLE ?
+	    "unavailable" : "bad_request", r->message, r->field);
+	if (r->res == RESET_UNAVAILABLE)
+		resp_header(resp, "Retry-After", "30");
+}
+
 void
 api_reset_request(struct app *app, struct request *req,
     struct response *resp)
@@ -61,10 +71,7 @@ api_reset_request(struct app *app, struct request *req,
 	reset_request(&app->signin, f[0].val ? f[0].val : "", f[0].len,
 	    req->remote_addr, req->request_id, &r);
 	if (r.res != RESET_OK) {
-		resp_error(resp, status_of(r.res), r.res == RESET_UNAVAILABLE ?
-		    "unavailable" : "bad_request", r.message, r.field);
-		if (r.res == RESET_UNAVAILABLE)
-			resp_header(resp, "Retry-After", "30");
+		api_error(resp, &r);
 		return;
 	}
 	resp_json(resp, 202, json_pack("{s:s, s:s}", "outcome", "accepted",
@@ -91,10 +98,7 @@ api_reset_confirm(struct app *app, struct request *req,
 	    req->request_id, &r);
 	form_wipe(req, f, 1);
 	if (r.res != RESET_OK) {
-		resp_error(resp, status_of(r.res), r.res == RESET_UNAVAILABLE ?
-		    "unavailable" : "bad_request", r.message, r.field);
-		if (r.res == RESET_UNAVAILABLE)
-			resp_header(resp, "Retry-After", "30");
+		api_error(resp, &r);
 		return;
 	}
 	websession_sign_in_url(app, 1, where, sizeof(where));

@@ -1,4 +1,7 @@
-/* regions/portal.c: SPEC section 4's table, row by row, then precedence. */
+/*
+ * regions/portal.c: SPEC section 4's table, row by row, then precedence,
+ * as one table of cases: who signs in where -> what is decided.
+ */
 #include <stdlib.h>
 
 #include "regions/config.h"
@@ -6,39 +9,100 @@
 #include "fixture.h"
 #include "t.h"
 
-
-
 enum { US, CA, EU };
 
+/* Flags of a case's input. */
+#define MEMBER		(1 << 0)	/* not a billing contact */
+#define CORP_ACCT	(1 << 1)	/* a corporate account */
+#define REGIONAL	(1 << 2)	/* on the regional portal */
+#define CORP_UID	(1 << 3)	/* signed in by corporate User ID */
+
+static const struct {
+	const char	*name;
+	enum entry	 entry;
+	int		 chosen, home, flags;
+	enum outcome	 outcome;
+	enum reason	 reason;
+	enum portal	 portal;
+	int		 status;
+	const char	*location;
+} cases[] = {
+	{ "row 1: a member lands on the profile page with 403",
+	  ENTRY_BILLING_CENTER, US, US, MEMBER,
+	  OUTCOME_WRONG_PLACE, REASON_NOT_BILLING_CONTACT, PORTAL_BILLING_CENTER,
+	  403, "http://us.example/profile/" },
+	{ "row 2: a corporate account at the Billing Center goes to the "
+	  "corporate login",
+	  ENTRY_BILLING_CENTER, US, US, CORP_ACCT,
+	  OUTCOME_WRONG_PLACE, REASON_CORPORATE_ACCOUNT, PORTAL_BILLING_CENTER,
+	  403, "http://us.example/corporate/login" },
+	{ "row 2: a corporate URL without a final slash gets /login",
+	  ENTRY_BILLING_CENTER, EU, EU, CORP_ACCT,
+	  OUTCOME_WRONG_PLACE, REASON_CORPORATE_ACCOUNT, PORTAL_BILLING_CENTER,
+	  403, "http://eu.example/corp/login" },
+	{ "row 3: a contact homed elsewhere goes to the home Billing Center",
+	  ENTRY_BILLING_CENTER, US, CA, 0,
+	  OUTCOME_WRONG_REGION, REASON_NONE, PORTAL_BILLING_CENTER,
+	  200, "http://ca.example/billing-center/" },
+	{ "row 3: a regional account homed elsewhere goes to its home "
+	  "regional portal",
+	  ENTRY_BILLING_CENTER, US, CA, REGIONAL,
+	  OUTCOME_WRONG_REGION, REASON_NONE, PORTAL_REGIONAL,
+	  200, "http://ca.example/regional/" },
+	{ "row 3: a corporate User ID homed elsewhere goes to its home "
+	  "corporate portal",
+	  ENTRY_CORPORATE, US, CA, CORP_ACCT | CORP_UID,
+	  OUTCOME_WRONG_REGION, REASON_NONE, PORTAL_CORPORATE,
+	  200, "http://ca.example/corporate/" },
+	{ "row 4: an account on the regional portal signs in there",
+	  ENTRY_BILLING_CENTER, CA, CA, REGIONAL,
+	  OUTCOME_SIGNED_IN, REASON_NONE, PORTAL_REGIONAL,
+	  200, "http://ca.example/regional/" },
+	{ "row 5: a corporate User ID at the corporate portal signs in there",
+	  ENTRY_CORPORATE, US, US, CORP_ACCT | CORP_UID,
+	  OUTCOME_SIGNED_IN, REASON_NONE, PORTAL_CORPORATE,
+	  200, "http://us.example/corporate/" },
+	{ "row 6: a billing contact at home signs in to the Billing Center",
+	  ENTRY_BILLING_CENTER, US, US, 0,
+	  OUTCOME_SIGNED_IN, REASON_NONE, PORTAL_BILLING_CENTER,
+	  200, "http://us.example/billing-center/" },
+	{ "row 6: the corporate entry without a corporate User ID is the "
+	  "Billing Center",
+	  ENTRY_CORPORATE, US, US, 0,
+	  OUTCOME_SIGNED_IN, REASON_NONE, PORTAL_BILLING_CENTER,
+	  200, "http://us.example/billing-center/" },
+	{ "precedence: a member in another region is row 1, with the home "
+	  "profile",
+	  ENTRY_BILLING_CENTER, US, CA, MEMBER | CORP_ACCT | REGIONAL,
+	  OUTCOME_WRONG_PLACE, REASON_NOT_BILLING_CONTACT, PORTAL_BILLING_CENTER,
+	  403, "http://ca.example/profile/" },
+	{ "precedence: a corporate account at the Billing Center in another "
+	  "region is row 2",
+	  ENTRY_BILLING_CENTER, US, CA, CORP_ACCT | REGIONAL,
+	  OUTCOME_WRONG_PLACE, REASON_CORPORATE_ACCOUNT, PORTAL_BILLING_CENTER,
+	  403, "http://ca.example/corporate/login" },
+	{ "precedence: a corporate account at the corporate portal is not "
+	  "row 2",
+	  ENTRY_CORPORATE, CA, CA, CORP_ACCT | CORP_UID,
+	  OUTCOME_SIGNED_IN, REASON_NONE, PORTAL_CORPORATE,
+	  200, "http://ca.example/corporate/" },
+	{ "precedence: the regional portal wins over the corporate portal",
+	  ENTRY_CORPORATE, US, US, CORP_ACCT | CORP_UID | REGIONAL,
+	  OUTCOME_SIGNED_IN, REASON_NONE, PORTAL_REGIONAL,
+	  200, "http://us.example/regional/" },
+	{ "precedence: a wrong region comes before the regional portal",
+	  ENTRY_BILLING_CENTER, EU, US, REGIONAL,
+	  OUTCOME_WRONG_REGION, REASON_NONE, PORTAL_REGIONAL,
+	  200, "http://us.example/regional/" },
+};
+
 static struct config	 cf;
-
-/* A billing contact of a standard account, signing in at home. */
-static struct portal_input
-contact(enum entry e, int chosen, int home)
-{
-	struct portal_input	 in = {
-		.entry = e,
-		.chosen_region = chosen,
-		.home_region = home,
-		.billing_contact = 1,
-	};
-
-	return in;
-}
-
-static struct portal_decision
-decide(const struct portal_input *in)
-{
-	struct portal_decision	 d;
-
-	CHECK(portal_decide(&cf, in, &d) == 0);
-	return d;
-}
 
 static void
 a_region_index_out_of_range_is_refused(void)
 {
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, US, US);
+	struct portal_input	 in = { .entry = ENTRY_BILLING_CENTER,
+				    .billing_contact = 1 };
 	struct portal_decision	 d;
 
 	in.home_region = 3;
@@ -53,227 +117,48 @@ a_region_index_out_of_range_is_refused(void)
 }
 
 static void
-row1_a_member_lands_on_the_profile_page_with_403(void)
+the_names_are_the_ones_of_the_json_answers(void)
 {
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, US, US);
-	struct portal_decision	 d;
-
-	in.billing_contact = 0;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_WRONG_PLACE);
-	CHECK(d.reason == REASON_NOT_BILLING_CONTACT);
-	CHECK(d.status == 403);
-	CHECK(d.region == US);
-	CHECK_STR(d.location, "http://us.example/profile/");
-	CHECK_STR(outcome_str(d.outcome), "wrong_place");
-	CHECK_STR(reason_str(d.reason), "not_billing_contact");
+	CHECK_STR(outcome_str(OUTCOME_SIGNED_IN), "signed_in");
+	CHECK_STR(outcome_str(OUTCOME_WRONG_PLACE), "wrong_place");
+	CHECK_STR(outcome_str(OUTCOME_WRONG_REGION), "wrong_region");
+	CHECK_STR(reason_str(REASON_NOT_BILLING_CONTACT), "not_billing_contact");
+	CHECK_STR(reason_str(REASON_CORPORATE_ACCOUNT), "corporate_account");
+	CHECK_STR(reason_str(REASON_NONE), "none");
+	CHECK_STR(portal_str(PORTAL_BILLING_CENTER), "billing_center");
+	CHECK_STR(portal_str(PORTAL_CORPORATE), "corporate");
+	CHECK_STR(portal_str(PORTAL_REGIONAL), "regional");
 }
 
+/* Every case of the table; a failing one is named. */
 static void
-row2_a_corporate_account_at_the_billing_center_goes_to_the_corporate_login(void)
+every_case_of_the_table_decides_as_the_spec_says(void)
 {
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, US, US);
 	struct portal_decision	 d;
+	size_t			 i;
 
-	in.corporate_account = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_WRONG_PLACE);
-	CHECK(d.reason == REASON_CORPORATE_ACCOUNT);
-	CHECK(d.status == 403);
-	CHECK_STR(d.location, "http://us.example/corporate/login");
-	CHECK_STR(reason_str(d.reason), "corporate_account");
-}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct portal_input in = {
+			.entry = cases[i].entry,
+			.chosen_region = cases[i].chosen,
+			.home_region = cases[i].home,
+			.billing_contact = !(cases[i].flags & MEMBER),
+			.corporate_account = !!(cases[i].flags & CORP_ACCT),
+			.regional_portal = !!(cases[i].flags & REGIONAL),
+			.corporate_user_id = !!(cases[i].flags & CORP_UID),
+		};
+		int before = t_failed_checks;
 
-static void
-row2_a_corporate_url_without_a_final_slash_gets_slash_login(void)
-{
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, EU, EU);
-	struct portal_decision	 d;
-
-	in.corporate_account = 1;
-	d = decide(&in);
-	CHECK(d.reason == REASON_CORPORATE_ACCOUNT);
-	CHECK_STR(d.location, "http://eu.example/corp/login");
-}
-
-static void
-row3_a_contact_homed_elsewhere_goes_to_the_home_billing_center(void)
-{
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, US, CA);
-	struct portal_decision	 d;
-
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_WRONG_REGION);
-	CHECK(d.reason == REASON_NONE);
-	CHECK(d.status == 200);
-	CHECK(d.portal == PORTAL_BILLING_CENTER);
-	CHECK(d.region == CA);
-	CHECK_STR(d.location, "http://ca.example/billing-center/");
-	CHECK_STR(outcome_str(d.outcome), "wrong_region");
-}
-
-static void
-row3_a_regional_account_homed_elsewhere_goes_to_the_home_regional_portal(void)
-{
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, US, CA);
-	struct portal_decision	 d;
-
-	in.regional_portal = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_WRONG_REGION);
-	CHECK(d.portal == PORTAL_REGIONAL);
-	CHECK_STR(d.location, "http://ca.example/regional/");
-}
-
-static void
-row3_a_corporate_user_id_homed_elsewhere_goes_to_the_home_corporate_portal(void)
-{
-	struct portal_input	 in = contact(ENTRY_CORPORATE, US, CA);
-	struct portal_decision	 d;
-
-	in.corporate_account = 1;
-	in.corporate_user_id = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_WRONG_REGION);
-	CHECK(d.portal == PORTAL_CORPORATE);
-	CHECK(d.status == 200);
-	CHECK_STR(d.location, "http://ca.example/corporate/");
-}
-
-static void
-row4_an_account_on_the_regional_portal_signs_in_there(void)
-{
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, CA, CA);
-	struct portal_decision	 d;
-
-	in.regional_portal = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_SIGNED_IN);
-	CHECK(d.portal == PORTAL_REGIONAL);
-	CHECK(d.status == 200);
-	CHECK(d.region == CA);
-	CHECK_STR(d.location, "http://ca.example/regional/");
-	CHECK_STR(portal_str(d.portal), "regional");
-}
-
-static void
-row5_a_corporate_user_id_at_the_corporate_portal_signs_in_there(void)
-{
-	struct portal_input	 in = contact(ENTRY_CORPORATE, US, US);
-	struct portal_decision	 d;
-
-	in.corporate_account = 1;
-	in.corporate_user_id = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_SIGNED_IN);
-	CHECK(d.portal == PORTAL_CORPORATE);
-	CHECK(d.status == 200);
-	CHECK_STR(d.location, "http://us.example/corporate/");
-	CHECK_STR(portal_str(d.portal), "corporate");
-}
-
-static void
-row6_a_billing_contact_at_home_signs_in_to_the_billing_center(void)
-{
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, US, US);
-	struct portal_decision	 d;
-
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_SIGNED_IN);
-	CHECK(d.reason == REASON_NONE);
-	CHECK(d.portal == PORTAL_BILLING_CENTER);
-	CHECK(d.status == 200);
-	CHECK(d.region == US);
-	CHECK_STR(d.location, "http://us.example/billing-center/");
-	CHECK_STR(outcome_str(d.outcome), "signed_in");
-	CHECK_STR(portal_str(d.portal), "billing_center");
-	CHECK_STR(reason_str(d.reason), "none");
-}
-
-static void
-row6_a_corporate_entry_without_a_corporate_user_id_is_the_billing_center(void)
-{
-	struct portal_input	 in = contact(ENTRY_CORPORATE, US, US);
-	struct portal_decision	 d;
-
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_SIGNED_IN);
-	CHECK(d.portal == PORTAL_BILLING_CENTER);
-	CHECK_STR(d.location, "http://us.example/billing-center/");
-}
-
-static void
-a_member_in_another_region_is_row1_with_the_home_profile(void)
-{
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, US, CA);
-	struct portal_decision	 d;
-
-	in.billing_contact = 0;
-	in.corporate_account = 1;
-	in.regional_portal = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_WRONG_PLACE);
-	CHECK(d.reason == REASON_NOT_BILLING_CONTACT);
-	CHECK(d.status == 403);
-	CHECK(d.region == CA);
-	CHECK_STR(d.location, "http://ca.example/profile/");
-}
-
-static void
-a_corporate_account_at_the_billing_center_in_another_region_is_row2(void)
-{
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, US, CA);
-	struct portal_decision	 d;
-
-	in.corporate_account = 1;
-	in.regional_portal = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_WRONG_PLACE);
-	CHECK(d.reason == REASON_CORPORATE_ACCOUNT);
-	CHECK(d.status == 403);
-	CHECK_STR(d.location, "http://ca.example/corporate/login");
-}
-
-static void
-a_corporate_account_at_the_corporate_portal_is_not_row2(void)
-{
-	struct portal_input	 in = contact(ENTRY_CORPORATE, CA, CA);
-	struct portal_decision	 d;
-
-	in.corporate_account = 1;
-	in.corporate_user_id = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_SIGNED_IN);
-	CHECK(d.portal == PORTAL_CORPORATE);
-	CHECK_STR(d.location, "http://ca.example/corporate/");
-}
-
-static void
-the_regional_portal_wins_over_the_corporate_portal(void)
-{
-	struct portal_input	 in = contact(ENTRY_CORPORATE, US, US);
-	struct portal_decision	 d;
-
-	in.corporate_account = 1;
-	in.corporate_user_id = 1;
-	in.regional_portal = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_SIGNED_IN);
-	CHECK(d.portal == PORTAL_REGIONAL);
-	CHECK_STR(d.location, "http://us.example/regional/");
-}
-
-static void
-a_wrong_region_takes_precedence_over_the_regional_portal(void)
-{
-	struct portal_input	 in = contact(ENTRY_BILLING_CENTER, EU, US);
-	struct portal_decision	 d;
-
-	in.regional_portal = 1;
-	d = decide(&in);
-	CHECK(d.outcome == OUTCOME_WRONG_REGION);
-	CHECK(d.region == US);
-	CHECK_STR(d.location, "http://us.example/regional/");
+		CHECK(portal_decide(&cf, &in, &d) == 0);
+		CHECK(d.outcome == cases[i].outcome);
+		CHECK(d.reason == cases[i].reason);
+		CHECK(d.portal == cases[i].portal);
+		CHECK(d.status == cases[i].status);
+		CHECK(d.region == cases[i].home);
+		CHECK_STR(d.location, cases[i].location);
+		if (t_failed_checks != before)
+			fprintf(stderr, "    in the case: %s\n", cases[i].name);
+	}
 }
 
 int
@@ -290,20 +175,7 @@ main(void)
 		return 1;
 	}
 	RUN(a_region_index_out_of_range_is_refused);
-	RUN(row1_a_member_lands_on_the_profile_page_with_403);
-	RUN(row2_a_corporate_account_at_the_billing_center_goes_to_the_corporate_login);
-	RUN(row2_a_corporate_url_without_a_final_slash_gets_slash_login);
-	RUN(row3_a_contact_homed_elsewhere_goes_to_the_home_billing_center);
-	RUN(row3_a_regional_account_homed_elsewhere_goes_to_the_home_regional_portal);
-	RUN(row3_a_corporate_user_id_homed_elsewhere_goes_to_the_home_corporate_portal);
-	RUN(row4_an_account_on_the_regional_portal_signs_in_there);
-	RUN(row5_a_corporate_user_id_at_the_corporate_portal_signs_in_there);
-	RUN(row6_a_billing_contact_at_home_signs_in_to_the_billing_center);
-	RUN(row6_a_corporate_entry_without_a_corporate_user_id_is_the_billing_center);
-	RUN(a_member_in_another_region_is_row1_with_the_home_profile);
-	RUN(a_corporate_account_at_the_billing_center_in_another_region_is_row2);
-	RUN(a_corporate_account_at_the_corporate_portal_is_not_row2);
-	RUN(the_regional_portal_wins_over_the_corporate_portal);
-	RUN(a_wrong_region_takes_precedence_over_the_regional_portal);
+	RUN(the_names_are_the_ones_of_the_json_answers);
+	RUN(every_case_of_the_table_decides_as_the_spec_says);
 	return DONE();
 }

@@ -19,6 +19,7 @@
 #include "regions/config.h"
 #include "regions/dbroute.h"
 #include "sql/db.h"
+#include "dbtest.h"
 #include "t.h"
 
 #define CORP		"Corp-Passw0rd!"
@@ -391,17 +392,12 @@ a_region_that_is_down_is_unavailable(void)
 int
 main(void)
 {
-	const char	*path = getenv("BILLGW_CONF");
 	char		 err[512];
 
-	if (path == NULL || *path == '\0') {
-		printf("skipped: BILLGW_CONF is not set (scripts/dev test "
-		    "sets it)\n");
-		return 0;
-	}
-	if (config_load(path, &cf, err, sizeof(err)) == -1 ||
-	    password_init() == -1 || ident_init() == -1) {
-		fprintf(stderr, "set-up: %s\n", err);
+	dbtest_load(&cf);
+	if (password_init() == -1 || ident_init() == -1) {
+		fprintf(stderr, "set-up: cannot initialise passwords or "
+		    "identifiers\n");
 		return 1;
 	}
 	US = config_region_index(&cf, "us");
