@@ -15,6 +15,7 @@ the two p50s compare a small and a large database on the same machine.
 import argparse
 import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -141,6 +142,7 @@ def main():
                   f"{big['p50'] / small['p50']:.2f} (goal: within 10%)")
     finally:
         s.down()
+        shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":

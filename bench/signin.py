@@ -16,6 +16,7 @@ the gateway bounds the rate.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -127,6 +128,7 @@ def main():
               f"{ceiling:.1f}/s; ratio {rps / ceiling:.2f}")
     finally:
         s.down()
+        shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":
