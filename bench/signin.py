@@ -16,26 +16,15 @@ the gateway bounds the rate.
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
+import urllib.error
 import urllib.request
 
-SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(SRC, "scripts"))
-import stack  # noqa: E402
+from benchlib import SRC, bench_stack, lua_post_json, wrk
 
 PASSWORD = "Demo-Passw0rd!"
-LUA = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '%s'
-"""
-
-
 def post(url, body, path="/api/v1/session"):
     req = urllib.request.Request(url + path,
                                  data=json.dumps(body).encode(),
@@ -51,21 +40,6 @@ def post(url, body, path="/api/v1/session"):
     return status, (time.perf_counter() - t0) * 1000
 
 
-def wrk(url, body, seconds, conns):
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(LUA % json.dumps(body))
-    out = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{seconds}s",
-                          "--latency", "-s", f.name, url + "/api/v1/session"],
-                         capture_output=True, text=True, check=True).stdout
-    os.unlink(f.name)
-    rps = float(next(ln.split()[1] for ln in out.splitlines()
-                     if ln.startswith("Requests/sec")))
-    p50 = next(ln.split()[1] for ln in out.splitlines()
-               if ln.strip().startswith("50%"))
-    non2xx = [ln.strip() for ln in out.splitlines() if "Non-2xx" in ln]
-    return rps, p50, non2xx
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(SRC, "build"))
@@ -73,12 +47,7 @@ def main():
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--samples", type=int, default=100)
     a = ap.parse_args()
-    os.environ["BILLGW_SIGNIN_RATE"] = "100000r/s"
-    os.environ["BILLGW_SIGNIN_BURST"] = "100000"
-    var = tempfile.mkdtemp(prefix="bgw-bench-", dir="/tmp")
-    s = stack.Stack(SRC, a.build, var, stack.free_port())
-    try:
-        s.up()
+    with bench_stack(a.build) as s:
         url = s.url
         verify_ms = float(subprocess.run(
             [os.path.join(a.build, "bench_password"), "21"],
@@ -111,9 +80,9 @@ def main():
         rr, rg = statistics.median(real), statistics.median(ghost)
         cores = os.cpu_count() or 1
         ceiling = cores * 1000.0 / verify_ms
-        rps, p50, non2xx = wrk(url, {"region": "us", "identifier":
-                                     "acme-us", "password": PASSWORD},
-                               a.seconds, a.connections)
+        r = wrk(url, "/api/v1/session", a.seconds, a.connections,
+                lua_post_json({"region": "us", "identifier": "acme-us",
+                               "password": PASSWORD}))
         print(f"one argon2id verification (median of 21): {verify_ms:.1f} ms")
         print(f"wrong password, median of {a.samples}:     {mw:.1f} ms")
         print(f"unknown identifier, median of {a.samples}:  {mu:.1f} ms")
@@ -123,12 +92,10 @@ def main():
         print(f"password reset, unknown User ID, median: {rg:.1f} ms "
               f"({abs(rr - rg):.1f} ms apart)")
         print(f"sign-ins/s, right password, {a.connections} connections, "
-              f"{a.seconds} s: {rps:.1f} (p50 {p50}) {' '.join(non2xx)}")
+              f"{a.seconds} s: {r['rps']:.1f} (p50 {r['p50']:.0f} ms, "
+              f"non-2xx {r['non2xx']})")
         print(f"cores / one verification = {cores} / {verify_ms:.1f} ms = "
-              f"{ceiling:.1f}/s; ratio {rps / ceiling:.2f}")
-    finally:
-        s.down()
-        shutil.rmtree(var, ignore_errors=True)
+              f"{ceiling:.1f}/s; ratio {r['rps'] / ceiling:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,99 @@
+"""What the benchmarks share: a throwaway stack and wrk.
+
+    with bench_stack(build) as s:      # scripts/stack.py's Stack, up
+        r = wrk(s.url, "/healthz", 10, 64)
+        r = wrk(s.url, "/api/v1/account", 10, 64, lua_bearer(path, tokens))
+        print_row("GET /healthz", r)
+"""
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(SRC, "scripts"))
+import stack  # noqa: E402
+
+
+@contextlib.contextmanager
+def bench_stack(build):
+    """A stack as `scripts/dev run` starts it, on a throwaway directory,
+    with nginx's sign-in limit lifted (so only the gateway bounds the
+    rate) and MariaDB's buffer pool sized for millions of accounts, as a
+    production server's would be."""
+    os.environ.setdefault("BILLGW_MYSQL_BUFFER_POOL", "4G")
+    os.environ["BILLGW_SIGNIN_RATE"] = "100000r/s"
+    os.environ["BILLGW_SIGNIN_BURST"] = "100000"
+    var = tempfile.mkdtemp(prefix="bgw-bench-", dir="/tmp")
+    s = stack.Stack(SRC, build, var, stack.free_port())
+    try:
+        s.up()
+        yield s
+    finally:
+        s.down()
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def ms(text):
+    """wrk's latency ("456.78us", "1.23ms", "1.20s") in milliseconds."""
+    m = re.match(r"([\d.]+)(us|ms|s|m|h)$", text)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000,
+                                "h": 3600000}[m.group(2)]
+
+
+def lua_bearer(path, tokens):
+    """A wrk script: GET path, rotating over Bearer tokens."""
+    return ("local tokens = {%s}\nlocal i = 0\n"
+            "request = function()\n  i = i %% #tokens + 1\n"
+            "  return wrk.format('GET', '%s', {['Authorization'] ="
+            " 'Bearer ' .. tokens[i]})\nend\n"
+            % (",".join(f"'{t}'" for t in tokens), path))
+
+
+def lua_post_json(body):
+    """A wrk script: POST body as JSON."""
+    return ('wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            "wrk.body = '%s'\n" % json.dumps(body))
+
+
+def wrk(url, path, seconds, conns, script=None):
+    """One wrk run; its figures as a dict (latencies in ms)."""
+    argv = ["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--latency"]
+    lua = None
+    if script:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua",
+                                         delete=False) as f:
+            f.write(script)
+            lua = f.name
+        argv += ["-s", lua]
+    try:
+        out = subprocess.run(argv + [url + path], capture_output=True,
+                             text=True, check=True).stdout
+    finally:
+        if lua:
+            os.unlink(lua)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errs = re.search(r"Socket errors: (.*)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)",
+                                   out).group(1)),
+            "p50": ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+            "p99": ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+            "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "errors": errs.group(1).strip() if errs else "none"}
+
+
+def print_head(title):
+    print(f"\n{title:<48} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'ratio':>6} {'non-2xx':>7} socket errors")
+
+
+def print_row(name, r, base=None):
+    """A table row; ratio is req/s over base's (e.g. /healthz's)."""
+    ratio = f"{r['rps'] / base['rps']:.2f}" if base else "1.00"
+    print(f"{name:<48} {r['rps']:>9.1f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+          f"{ratio:>6} {r['non2xx']:>7} {r['errors']}")
