@@ -13,37 +13,12 @@ the two p50s compare a small and a large database on the same machine.
                      [--seconds 10] [--connections 64] [--tokens 200]
 """
 import argparse
-import json
 import os
 import subprocess
 import time
-import urllib.request
 
 from benchlib import (SRC, bench_stack, lua_bearer, print_head, print_row,
-                      wrk)
-
-GEN_PASSWORD = "Gen-Passw0rd!"
-REGIONS = ["us", "ca", "eu", "apac"]
-
-
-def sign_in(url, region, ident):
-    req = urllib.request.Request(
-        url + "/api/v1/session",
-        data=json.dumps({"region": region, "identifier": ident,
-                         "password": GEN_PASSWORD}).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)["token"]
-
-
-def tokens_for(url, n_accounts, n_tokens):
-    out = []
-    step = max(1, n_accounts // max(1, n_tokens // len(REGIONS)))
-    for region in REGIONS:
-        for seq in range(1, n_accounts + 1, step)[:n_tokens // len(REGIONS)]:
-            out.append(sign_in(url, region, f"gen-{region}-{seq:07d}"))
-    return out
-
+                      tokens_for, wrk)
 
 def main():
     ap = argparse.ArgumentParser()

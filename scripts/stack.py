@@ -556,6 +556,10 @@ def render_nginx_conf(src, var, port, upstream, keep_conn=None,
         "FASTCGI_KEEP_CONN": keep_conn,
         "SIGNIN_RATE": rate,
         "SIGNIN_BURST": burst,
+        # The HTTP ceiling of `scripts/dev bench`: nginx alone.
+        "BENCH": ('location = /bench/nginx { return 200 "ok\\n"; }'
+                  if os.environ.get("BILLGW_BENCH_LOCATION") else
+                  "# /bench/nginx: only in the benchmark's stack"),
         # As root, nginx's workers would run as nobody, who cannot reach the
         # 0660 socket in a 0700 directory: run them as the invoking user.
         "USER": "user root;" if os.geteuid() == 0 else

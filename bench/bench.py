@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""scripts/dev bench [--smoke]: one run, one table, against the machine's own
+ceilings (issue 7).  Figures, never assertions.
+
+It starts the stack as `scripts/dev run` does (its own directory and port,
+100,000 generated accounts per region unless told otherwise, nginx's
+sign-in limit lifted), then measures each row with wrk for a fixed time at
+64 connections and at four times the pool size:
+
+    nginx alone (a `return 200` location)     the HTTP ceiling
+    GET /healthz through the pool             the FastCGI ceiling
+    GET /api/v1/account, Bearer tokens rotating over accounts of every region
+    POST /api/v1/session, right passwords (rotating users), wrong passwords
+
+with each row's ratio to /healthz, then the RSS of the master and of each
+worker (from /proc) and sign-ins per second against cores / one argon2id
+verification.  --smoke does the same on 1,000 accounts and 2-second rows,
+so the test command can keep this script working.
+"""
+import argparse
+import json
+import os
+import subprocess
+import time
+import urllib.request
+
+from benchlib import (SRC, bench_stack, generated, lua_bearer, print_head,
+                      print_row, tokens_for, wait_idle, wrk)
+
+
+def lua_unknown(password):
+    """A wrk script: sign-ins of identifiers nobody has, a new one each
+    time (so none reaches the lock of 10 failures)."""
+    return ("local n = 0\nrequest = function()\n  n = n + 1\n"
+            "  return wrk.format('POST', '/api/v1/session', "
+            "{['Content-Type'] = 'application/json'}, "
+            "'{\"region\":\"us\",\"identifier\":\"nobody-' .. "
+            "math.random(1, 1000000000) .. '-' .. n .. "
+            "'\",\"password\":\"%s\"}')\nend\n" % password)
+
+
+def lua_sign_ins(users, password):
+    """A wrk script: POST /api/v1/session rotating over (region, id)."""
+    bodies = ",".join("'%s'" % json.dumps({"region": r, "identifier": i,
+                                            "password": password})
+                      for r, i in users)
+    return ("local bodies = {%s}\nlocal i = 0\n"
+            "request = function()\n  i = i %% #bodies + 1\n"
+            "  return wrk.format('POST', '/api/v1/session', "
+            "{['Content-Type'] = 'application/json'}, bodies[i])\nend\n"
+            % bodies)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(SRC, "build"))
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--accounts", type=int)
+    ap.add_argument("--seconds", type=int)
+    a = ap.parse_args()
+    accounts = a.accounts or (1000 if a.smoke else 100000)
+    seconds = a.seconds or (2 if a.smoke else 10)
+    os.environ["BILLGW_BENCH_LOCATION"] = "1"
+    if a.smoke:
+        os.environ.setdefault("BILLGW_MYSQL_BUFFER_POOL", "128M")
+    with bench_stack(a.build) as s:
+        url = s.url
+        ctl = [os.path.join(a.build, "billgwctl"), "--config", s.p["conf"]]
+        t0 = time.time()
+        subprocess.run(ctl + ["demo", "--accounts", str(accounts)],
+                       check=True, capture_output=True)
+        print(f"{accounts} generated accounts per region in "
+              f"{time.time() - t0:.0f} s")
+        with urllib.request.urlopen(url + "/status") as r:
+            st = json.load(r)
+        workers = st["workers"]["configured"]
+        tokens = tokens_for(url, accounts, 40 if a.smoke else 400)
+        users = generated(accounts, 40 if a.smoke else 400)
+        verify_ms = float(subprocess.run(
+            [os.path.join(a.build, "bench_password"), "11"],
+            capture_output=True, text=True, check=True).stdout)
+        for conns in sorted({64, 4 * workers}):
+            print_head(f"{conns} connections, {seconds} s a row, pool of "
+                       f"{workers}")
+            rows = []
+
+            def measure(name, path, script=None):
+                wait_idle(url)
+                rows.append((name, wrk(url, path, seconds, conns, script)))
+                return rows[-1][1]
+
+            measure("nginx alone (return 200)", "/bench/nginx")
+            health = measure("GET /healthz", "/healthz")
+            measure("GET /api/v1/account (Bearer, every region)",
+                    "/api/v1/account", lua_bearer("/api/v1/account", tokens))
+            measure("POST /api/v1/session, right password",
+                    "/api/v1/session", lua_sign_ins(users, "Gen-Passw0rd!"))
+            measure("POST /api/v1/session, wrong (401 expected)",
+                    "/api/v1/session", lua_unknown("Not-The-Passw0rd!"))
+            for name, r in rows:
+                print_row(name, r, health)
+            sign_ins = rows[3][1]["rps"]
+            ceiling = (os.cpu_count() or 1) * 1000.0 / verify_ms
+            print(f"sign-ins/s {sign_ins:.1f} / (cores / one verification "
+                  f"= {os.cpu_count()} / {verify_ms:.1f} ms = "
+                  f"{ceiling:.1f}) = {sign_ins / ceiling:.2f}")
+        wait_idle(url)
+        with urllib.request.urlopen(url + "/status") as r:
+            st = json.load(r)
+        print(f"\nRSS after the run: master {rss_kib(st['pid']) / 1024:.1f} "
+              f"MiB; workers (pool of {workers}):")
+        sizes = sorted(rss_kib(p["pid"]) / 1024 for p in st["processes"])
+        print("  " + " ".join(f"{x:.1f}" for x in sizes) +
+              f" MiB (max {max(sizes):.1f})")
+
+
+if __name__ == "__main__":
+    main()
