@@ -98,29 +98,51 @@ password_policy(const char *pw, size_t len)
 	return NULL;
 }
 
+static void	(*gate_enter)(void);
+static void	(*gate_leave)(void);
+
+void
+password_set_gate(void (*enter)(void), void (*leave)(void))
+{
+	gate_enter = enter;
+	gate_leave = leave;
+}
+
 int
 password_hash(const char *pw, size_t len, char *out)
 {
+	int	 rc;
+
 	if (len > PASSWORD_MAX_BYTES)
 		return -1;
 	if (sodium_init() < 0)
 		return -1;
-	return crypto_pwhash_str(out, pw, len, PASSWORD_OPSLIMIT,
-	    PASSWORD_MEMLIMIT) == 0 ? 0 : -1;
+	if (gate_enter)
+		gate_enter();
+	rc = crypto_pwhash_str(out, pw, len, PASSWORD_OPSLIMIT,
+	    PASSWORD_MEMLIMIT);
+	if (gate_leave)
+		gate_leave();
+	return rc == 0 ? 0 : -1;
 }
 
 enum password_res
 password_verify(const char *hash, const char *pw, size_t len)
 {
+	int	 rc;
+
 	if (len > PASSWORD_MAX_BYTES)
 		return PASSWORD_MISMATCH;
 	if (strncmp(hash, crypto_pwhash_argon2id_STRPREFIX,
 	    strlen(crypto_pwhash_argon2id_STRPREFIX)) != 0 ||
 	    strnlen(hash, crypto_pwhash_STRBYTES) == crypto_pwhash_STRBYTES)
 		return PASSWORD_ERR;
-	if (crypto_pwhash_str_verify(hash, pw, len) == 0)
-		return PASSWORD_OK;
-	return PASSWORD_MISMATCH;
+	if (gate_enter)
+		gate_enter();
+	rc = crypto_pwhash_str_verify(hash, pw, len);
+	if (gate_leave)
+		gate_leave();
+	return rc == 0 ? PASSWORD_OK : PASSWORD_MISMATCH;
 }
 
 enum password_res

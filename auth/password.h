@@ -58,4 +58,12 @@ int	password_needs_rehash(const char *hash);
 /* Wipe len bytes at p (sodium_memzero: not optimised away). */
 void	password_wipe(void *p, size_t len);
 
+/*
+ * Bracket every argon2id computation (hash and verify) with enter() and
+ * leave(): the gateway uses it to run at most one per core across the
+ * whole pool, so that the rest queue instead of thrashing the caches with
+ * 32 MiB each.  NULL, NULL: no gate (billgwctl, tests).
+ */
+void	password_set_gate(void (*enter)(void), void (*leave)(void));
+
 #endif /* BILLGW_PASSWORD_H */

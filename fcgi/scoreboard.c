@@ -1,9 +1,61 @@
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fcgi/scoreboard.h"
+
+static int
+gates_init(struct scoreboard *sb)
+{
+	pthread_mutexattr_t	 a;
+	long			 n = sysconf(_SC_NPROCESSORS_ONLN);
+	int			 i;
+
+	sb->ngates = n < 1 ? 1 : n > SB_GATES_MAX ? SB_GATES_MAX : (int)n;
+	if (pthread_mutexattr_init(&a) != 0)
+		return -1;
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	for (i = 0; i < sb->ngates; i++)
+		if (pthread_mutex_init(&sb->gate[i], &a) != 0)
+			return -1;
+	pthread_mutexattr_destroy(&a);
+	return 0;
+}
+
+/* Lock result rc of gate i: a dead owner's gate is ours, made whole. */
+static int
+gate_taken(struct scoreboard *sb, int i, int rc)
+{
+	if (rc == EOWNERDEAD) {
+		pthread_mutex_consistent(&sb->gate[i]);
+		return 1;
+	}
+	return rc == 0;
+}
+
+int
+sb_gate_enter(struct scoreboard *sb)
+{
+	int	 i;
+
+	for (i = 0; i < sb->ngates; i++)
+		if (gate_taken(sb, i, pthread_mutex_trylock(&sb->gate[i])))
+			return i;
+	/* All taken: queue on one, spread by pid. */
+	i = (int)(getpid() % sb->ngates);
+	while (!gate_taken(sb, i, pthread_mutex_lock(&sb->gate[i])))
+		continue;
+	return i;
+}
+
+void
+sb_gate_leave(struct scoreboard *sb, int i)
+{
+	pthread_mutex_unlock(&sb->gate[i]);
+}
 
 struct scoreboard *
 scoreboard_new(void)
@@ -17,6 +69,10 @@ scoreboard_new(void)
 	/* The mapping comes zeroed: every slot SB_EMPTY, counters 0. */
 	sb->master = getpid();
 	sb->started = (long long)time(NULL);
+	if (gates_init(sb) != 0) {
+		munmap(sb, sizeof(*sb));
+		return NULL;
+	}
 	return sb;
 }
 

@@ -11,6 +11,7 @@
 #ifndef BILLGW_SCOREBOARD_H
 #define BILLGW_SCOREBOARD_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -20,6 +21,7 @@
 /* A reload runs the old and the new generation side by side. */
 #define SB_SLOTS	(2 * CONFIG_MAX_WORKERS)
 #define SB_URI_MAX	128
+#define SB_GATES_MAX	64	/* argon2id gates: one per core */
 
 enum sb_state {
 	SB_EMPTY,
@@ -57,6 +59,13 @@ struct scoreboard {
 	atomic_ulong		 slow;
 	atomic_ulong		 restarts[SB_CAUSE__MAX];
 	atomic_ulong		 throttled;	/* respawns delayed */
+	/*
+	 * At most ngates argon2id computations at once across the pool:
+	 * robust process-shared mutexes, so a worker killed while holding
+	 * one (request_timeout, kill -9) does not hold it for ever.
+	 */
+	int			 ngates;
+	pthread_mutex_t		 gate[SB_GATES_MAX];
 	struct sb_worker	 slot[SB_SLOTS];
 };
 
@@ -69,6 +78,10 @@ long long		 sb_now_ms(void);	/* CLOCK_MONOTONIC */
 void	sb_set_state(struct sb_worker *, enum sb_state);
 void	sb_begin_request(struct sb_worker *, const char *uri);
 void	sb_end_request(struct sb_worker *);
+
+/* Take a gate (blocking when all are taken); returns its index. */
+int	sb_gate_enter(struct scoreboard *);
+void	sb_gate_leave(struct scoreboard *, int);
 
 /* Reader side: a consistent copy of a slot's URI (may be ""). */
 void	sb_read_uri(struct sb_worker *, char *buf, size_t len);

@@ -42,6 +42,24 @@ static volatile sig_atomic_t	 waiting;	/* in FCGX_Accept_r */
 static int			 listen_sock = -1;
 static volatile int		 idle_conn = -1; /* a kept nginx connection */
 
+/* The pool-wide argon2id gates (auth/password.h, fcgi/scoreboard.h). */
+static struct scoreboard	*gate_sb;
+static int			 gate_held = -1;
+
+static void
+gate_enter(void)
+{
+	gate_held = sb_gate_enter(gate_sb);
+}
+
+static void
+gate_leave(void)
+{
+	if (gate_held >= 0)
+		sb_gate_leave(gate_sb, gate_held);
+	gate_held = -1;
+}
+
 static void
 on_stop(int sig)
 {
@@ -293,6 +311,8 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 		log_err("worker: cannot initialise identifiers or passwords");
 		_exit(1);
 	}
+	gate_sb = sb;
+	password_set_gate(gate_enter, gate_leave);
 	app.signin.cf = cf;
 	app.signin.db = app.db;
 	app.signin.dir = gw->dir;
