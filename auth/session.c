@@ -509,6 +509,13 @@ check_claims(json_t *p, const struct config *cf, time_t now,
 		return SESSION_EXPIRED;
 	if (c->iat > (int64_t)now + SESSION_LEEWAY)
 		return SESSION_NOT_YET;
+	/*
+	 * No session outlives the configured ttl: a token claiming a longer
+	 * life (or an iat before the epoch) was not issued by us as we are.
+	 */
+	if (c->iat < 0 || c->exp - c->iat > (int64_t)cf->session.ttl +
+	    SESSION_LEEWAY)
+		return SESSION_BAD_CLAIMS;
 	if (strcmp(iss, SESSION_ISSUER) != 0 ||
 	    session_aud_parse(aud, &c->aud) == -1 ||
 	    config_region(cf, c->rgn) == NULL)

@@ -26,7 +26,12 @@
 #include "sql/dsn.h"
 
 #define CONFIG_FILE_MAX	(64 * 1024)
-#define CONFIG_LINE_MAX	199	/* inih's INI_MAX_LINE is 200 with the NUL */
+/*
+ * inih reads lines of at most INI_MAX_LINE - 1 = 199 bytes, the newline
+ * included: a longer one would be split in two, and every later line
+ * number would be off by one.
+ */
+#define CONFIG_LINE_MAX	198
 
 enum ktype {
 	K_STR,		/* printable text */
@@ -136,7 +141,7 @@ reader(char *str, int num, void *stream)
 	nl = strchr(p->pos, '\n');
 	n = nl ? (size_t)(nl - p->pos) + 1 : strlen(p->pos);
 	if (n > (size_t)num - 1)
-		n = (size_t)num - 1;	/* cannot happen: lines are checked */
+		n = (size_t)num - 1;	/* lines are checked: cannot happen */
 	memcpy(str, p->pos, n);
 	str[n] = '\0';
 	p->pos += n;

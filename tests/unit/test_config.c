@@ -142,7 +142,21 @@ an_overlong_line_is_refused_not_split(void)
 	snprintf(text, sizeof(text), "[gateway]\npublic_url = http://%0250d/\n",
 	    0);
 	CHECK(load(text) == -1);
-	CHECK_STR(err, "t.conf:2: line longer than 199 bytes");
+	CHECK_STR(err, "t.conf:2: line longer than 198 bytes");
+}
+
+static void
+line_numbers_stay_right_after_the_longest_line(void)
+{
+	char	 text[400];
+
+	/* 198 bytes and the newline: the most inih reads in one piece. */
+	snprintf(text, sizeof(text), "[gateway]\n;%0197d\nbogus = 1\n", 0);
+	CHECK(load(text) == -1);
+	CHECK_STR(err, "t.conf:3: [gateway] bogus: unknown key");
+	snprintf(text, sizeof(text), "[gateway]\n;%0198d\nbogus = 1\n", 0);
+	CHECK(load(text) == -1);
+	CHECK_STR(err, "t.conf:2: line longer than 198 bytes");
 }
 
 static void
@@ -207,6 +221,7 @@ main(void)
 	RUN(bad_values_of_each_kind_are_refused);
 	RUN(a_syntax_error_names_its_line);
 	RUN(an_overlong_line_is_refused_not_split);
+	RUN(line_numbers_stay_right_after_the_longest_line);
 	RUN(a_missing_section_or_region_is_reported);
 	RUN(a_missing_file_is_reported);
 	RUN(a_good_file_loads_with_defaults);

@@ -474,6 +474,19 @@ a_string_claim_too_long_for_its_field_is_refused(void)
 }
 
 static void
+a_token_living_longer_than_the_ttl_is_refused(void)
+{
+	/* NOW is 1750000000; the fixture's ttl is the default 1800 s. */
+	CHECK(verify(sign(HDR, payload("\"billgw\"", "\"us\"", "1749000000",
+	    "1750000600", ""), K1, MAC_HS256)) == SESSION_BAD_CLAIMS);
+	CHECK(verify(sign(HDR, payload("\"billgw\"", "\"us\"",
+	    "-9223372036854775807", "1750000600", ""), K1, MAC_HS256)) ==
+	    SESSION_BAD_CLAIMS);
+	CHECK(verify(sign(HDR, payload("\"billgw\"", "\"us\"", "1749998800",
+	    "1750000600", ""), K1, MAC_HS256)) == SESSION_OK);
+}
+
+static void
 an_iat_in_the_future_is_refused_after_30_seconds_of_leeway(void)
 {
 	CHECK(verify(sign(HDR, payload("\"billgw\"", "\"us\"", "1750000031",
@@ -699,6 +712,7 @@ main(void)
 	RUN(claims_of_the_wrong_json_type_are_refused);
 	RUN(a_string_claim_too_long_for_its_field_is_refused);
 	RUN(an_iat_in_the_future_is_refused_after_30_seconds_of_leeway);
+	RUN(a_token_living_longer_than_the_ttl_is_refused);
 	RUN(a_wrong_iss_or_aud_is_refused);
 	RUN(a_duplicated_sub_is_refused);
 	RUN(a_payload_that_is_an_array_or_not_json_is_refused);
