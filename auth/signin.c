@@ -415,17 +415,18 @@ parse_subject(const char *s, enum cred_table *t, int64_t *id)
 
 int
 signin_session_version(const struct signin_ctx *ctx, int ri,
-    const char *subject, int64_t *sv)
+    const char *subject, int64_t *sv, int64_t *account_id,
+    int64_t *account_version)
 {
 	struct db	*db;
 	enum cred_table	 t;
-	int64_t		 id, account_id;
+	int64_t		 id;
 
 	if (parse_subject(subject, &t, &id) == -1)
 		return DB_NOTFOUND;
 	if ((db = dbroute_region(ctx->db, ri)) == NULL)
 		return DB_ERR;
-	return cred_session(db, t, id, sv, &account_id);
+	return cred_session(db, t, id, sv, account_id, account_version);
 }
 
 int
@@ -436,7 +437,7 @@ signin_bump_session(const struct signin_ctx *ctx, int ri,
 	struct db		*db;
 	enum cred_table		 t;
 	enum db_res		 e;
-	int64_t			 id, sv, account_id = 0;
+	int64_t			 id, sv, account_id = 0, version;
 
 	if (parse_subject(subject, &t, &id) == -1 ||
 	    (db = dbroute_region(ctx->db, ri)) == NULL)
@@ -451,7 +452,7 @@ signin_bump_session(const struct signin_ctx *ctx, int ri,
 	 * The tokens are dead now, whatever follows: a missing audit row is
 	 * logged, not reported as a failed logout.
 	 */
-	(void)cred_session(db, t, id, &sv, &account_id);
+	(void)cred_session(db, t, id, &sv, &account_id, &version);
 	memset(&a, 0, sizeof(a));
 	a.actor = subject;
 	a.account_id = account_id;

@@ -83,7 +83,8 @@ enum signin_res	signin_run(const struct signin_ctx *, const struct signin_req *,
  * DB_OK, DB_NOTFOUND or DB_UNAVAILABLE/DB_ERR.
  */
 int	signin_session_version(const struct signin_ctx *, int ri,
-	    const char *subject, int64_t *sv);
+	    const char *subject, int64_t *sv, int64_t *account_id,
+	    int64_t *account_version);
 
 /* Bump it (logout, password change): every older token dies.  0 or -1. */
 int	signin_bump_session(const struct signin_ctx *, int ri,

@@ -6,7 +6,9 @@
  * (sql/summary.c), then the pure balance computation (regions/balance.c)
  * with today's date in the region's time zone.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,6 +35,28 @@ struct view {
 
 /* Large (the invoices): one per worker, reused by every request. */
 static struct account_summary	 summary;
+
+/*
+ * The last JSON answers of this worker, by account.  An answer holds while
+ * its account's version (bumped by triggers on every change to what the
+ * summary shows, read with the session check at no extra round trip) and
+ * the region's date are the same: no summary query at all then.
+ */
+#define CACHE_SLOTS	512
+
+static struct cached {
+	int		 ri;
+	int64_t		 acct, version;
+	int32_t		 today;
+	char		*json;
+	size_t		 len;
+} cache[CACHE_SLOTS];
+
+static struct cached *
+cache_slot(int ri, int64_t acct)
+{
+	return &cache[(uint64_t)(acct * 31 + ri) % CACHE_SLOTS];
+}
 
 /* Load the session's account; 0, or an HTTP status with resp filled. */
 static int
@@ -87,10 +111,22 @@ void
 api_account(struct app *app, struct request *req, struct response *resp)
 {
 	struct view	 v;
+	struct cached	*c;
 	json_t		*msgs, *bal;
 	const char	*cur;
 	size_t		 i;
+	int32_t		 today;
+	int		 ri;
 
+	ri = req->session_region;
+	today = day_today(app->cf->regions[ri].timezone, time(NULL));
+	c = cache_slot(ri, req->session->acct);
+	resp->no_store = 1;
+	if (c->json != NULL && c->ri == ri && c->acct == req->session->acct &&
+	    c->version == req->account_version && c->today == today) {
+		resp_body(resp, 200, "application/json", c->json, c->len);
+		return;
+	}
 	if (view_load(app, req, resp, &v) != 0)
 		return;
 	cur = v.rc->currency;
@@ -119,6 +155,17 @@ api_account(struct app *app, struct request *req, struct response *resp)
 	    "payment_method", v.s->payment_method, "autopay", v.s->autopay,
 	    "messages", msgs,
 	    "current_activity", money_json(0, cur)));
+	if (resp->status != 200 || resp->body.failed)
+		return;
+	free(c->json);
+	if ((c->json = malloc(resp->body.len)) == NULL)
+		return;
+	memcpy(c->json, resp->body.data, resp->body.len);
+	c->len = resp->body.len;
+	c->ri = ri;
+	c->acct = req->session->acct;
+	c->version = req->account_version;
+	c->today = today;
 }
 
 /* --- the portal home pages -------------------------------------------- */

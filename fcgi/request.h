@@ -7,6 +7,7 @@
 #define BILLGW_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define REQ_PATH_MAX		1024	/* DOCUMENT_URI */
 #define REQ_QUERY_MAX		2048	/* QUERY_STRING */
@@ -62,6 +63,7 @@ struct request {
 	const struct session_claims *session;
 	int		 session_region;	/* index of session->rgn */
 	const char	*session_subject;	/* "u:ID" in that region */
+	int64_t		 account_version;	/* of the session's account */
 
 	struct arena	*arena;
 };

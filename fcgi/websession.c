@@ -38,7 +38,7 @@ websession_check(struct app *app, struct request *req)
 	struct session_claims	*c;
 	const char		*tok;
 	size_t			 len, n;
-	int64_t			 sv;
+	int64_t			 sv, acct;
 	int			 ri, rc;
 
 	if ((tok = token_of(req, &len)) == NULL)
@@ -54,10 +54,11 @@ websession_check(struct app *app, struct request *req)
 	if (strncmp(c->sub, c->rgn, n) != 0 || c->sub[n] != ':')
 		return 401;
 	/* The token's own region only: no other database is asked. */
-	rc = signin_session_version(&app->signin, ri, c->sub + n + 1, &sv);
+	rc = signin_session_version(&app->signin, ri, c->sub + n + 1, &sv,
+	    &acct, &req->account_version);
 	if (rc == DB_UNAVAILABLE)
 		return 503;
-	if (rc != DB_OK || sv != c->sv)
+	if (rc != DB_OK || sv != c->sv || acct != c->acct)
 		return 401;
 	req->session = c;
 	req->session_region = ri;

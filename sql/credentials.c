@@ -43,10 +43,12 @@ static const char *const sql_set_hash[] = {
 	    "UPDATE corporate_users SET password_hash = ? WHERE id = ?",
 };
 static const char *const sql_session[] = {
-	[CRED_USERS] =
-	    "SELECT session_version, account_id FROM users WHERE id = ?",
-	[CRED_CORPORATE_USERS] = "SELECT session_version, account_id"
-	    " FROM corporate_users WHERE id = ?",
+	[CRED_USERS] = "SELECT u.session_version, u.account_id, a.version"
+	    " FROM users u JOIN accounts a ON a.id = u.account_id"
+	    " WHERE u.id = ?",
+	[CRED_CORPORATE_USERS] = "SELECT c.session_version, c.account_id,"
+	    " a.version FROM corporate_users c"
+	    " JOIN accounts a ON a.id = c.account_id WHERE c.id = ?",
 };
 static const char *const sql_bump[] = {
 	[CRED_USERS] = "UPDATE users SET session_version ="
@@ -151,7 +153,7 @@ cred_set_hash(struct db *db, enum cred_table t, int64_t user_id,
 
 enum db_res
 cred_session(struct db *db, enum cred_table t, int64_t user_id,
-    int64_t *sv, int64_t *account_id)
+    int64_t *sv, int64_t *account_id, int64_t *account_version)
 {
 	struct db_result	*res;
 	struct db_val		 p = DB_I64(user_id);
@@ -160,7 +162,8 @@ cred_session(struct db *db, enum cred_table t, int64_t user_id,
 	if ((r = db_query_row(db, sql_session[t], &p, 1, &res)) != DB_OK)
 		return r;
 	if (cell_int(DB_CELL(res, 0, 0), sv) ||
-	    cell_int(DB_CELL(res, 0, 1), account_id))
+	    cell_int(DB_CELL(res, 0, 1), account_id) ||
+	    cell_int(DB_CELL(res, 0, 2), account_version))
 		r = DB_ERR;
 	db_result_free(res);
 	return r;

@@ -56,11 +56,12 @@ enum db_res	cred_set_hash(struct db *, enum cred_table, int64_t user_id,
 		    const char *hash);
 
 /*
- * The session version and the account of a user.  DB_OK, DB_NOTFOUND or
- * the db_query_row() error.
+ * The session version and the account of a user, and the version of that
+ * account (bumped by triggers on every change to what its summary shows).
+ * DB_OK, DB_NOTFOUND or the db_query_row() error.
  */
 enum db_res	cred_session(struct db *, enum cred_table, int64_t user_id,
-		    int64_t *sv, int64_t *account_id);
+		    int64_t *sv, int64_t *account_id, int64_t *account_version);
 
 /* Add one to the session version: every older token dies.  DB_NOTFOUND
  * when there is no such user. */

@@ -194,6 +194,26 @@ class AccountJson(unittest.TestCase):
                            today("ca").isoformat())
         self.assertTrue(s["messages"])
 
+    def test_a_change_shows_at_once_in_every_worker(self):
+        # Workers keep answers while the account's version holds: a write
+        # by anyone (here billgwctl) must show in the very next answer.
+        a = Account("us")
+        a.invoice(5, "50.00")
+        for _ in range(40):
+            self.assertEqual(a.summary()["balance"]["total_due"]["minor"],
+                             5000)
+        a.payment("20.00")
+        for _ in range(40):
+            self.assertEqual(a.summary()["balance"]["total_due"]["minor"],
+                             3000)
+        acct = harness.sql("billgw_us", "SELECT id FROM accounts WHERE "
+                           f"number = '{a.number}'")[0][0]
+        harness.sql("billgw_us", "INSERT INTO messages (account_id, text) "
+                    f"VALUES ({int(acct)}, 'Your invoice is ready.')")
+        for _ in range(40):
+            self.assertEqual([m["text"] for m in a.summary()["messages"]],
+                             ["Your invoice is ready."])
+
     def test_without_a_session_it_is_401(self):
         r = http("GET", "/api/v1/account")
         self.assertEqual(r.status, 401)

@@ -357,20 +357,26 @@ a_session_bump_kills_the_version_and_is_audited(void)
 	struct signin_result	 r;
 	struct db_result	*res;
 	struct db_val		 p = DB_STR("unit-bump");
-	int64_t			 sv0 = 0, sv1 = 0;
+	int64_t			 sv0 = 0, sv1 = 0, acct = 0, ver = 0;
 
-	CHECK(signin_session_version(&ctx, APAC, "u:0", &sv0) == DB_NOTFOUND);
-	CHECK(signin_session_version(&ctx, APAC, "x:1", &sv0) == DB_NOTFOUND);
+	CHECK(signin_session_version(&ctx, APAC, "u:0", &sv0, &acct, &ver) ==
+	    DB_NOTFOUND);
+	CHECK(signin_session_version(&ctx, APAC, "x:1", &sv0, &acct, &ver) ==
+	    DB_NOTFOUND);
 	CHECK(signin_session_version(&ctx, APAC, "u:99999999999999999999",
-	    &sv0) == DB_NOTFOUND);
+	    &sv0, &acct, &ver) == DB_NOTFOUND);
 	CHECK(signin_bump_session(&ctx, APAC, "u:999999999", NULL, NULL) ==
 	    -1);
 	r = CORPORATE("apac", "globex-ap-apac", CORP);
-	CHECK(signin_session_version(&ctx, APAC, r.subject, &sv0) == DB_OK);
+	CHECK(signin_session_version(&ctx, APAC, r.subject, &sv0, &acct,
+	    &ver) == DB_OK);
 	CHECK(sv0 == r.session_version);
+	CHECK(acct == r.account_id);
+	CHECK(ver >= 1);
 	CHECK(signin_bump_session(&ctx, APAC, r.subject, "::1", "unit-bump")
 	    == 0);
-	CHECK(signin_session_version(&ctx, APAC, r.subject, &sv1) == DB_OK);
+	CHECK(signin_session_version(&ctx, APAC, r.subject, &sv1, &acct,
+	    &ver) == DB_OK);
 	CHECK(sv1 == sv0 + 1);
 	CHECK(db_query(dbroute_region(ctx.db, APAC), "SELECT event, outcome,"
 	    " account_id FROM audit_log WHERE request_id = ?", &p, 1, &res) ==
