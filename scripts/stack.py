@@ -845,9 +845,9 @@ def cmd_run(args):
     return status
 
 
-def group_members(pgid):
-    """Pids of the live processes in process group pgid (from /proc)."""
-    pids = []
+def live_processes():
+    """(pid, parent pid, process group) of every live process, from /proc
+    (zombies left out)."""
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -856,9 +856,19 @@ def group_members(pgid):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            pids.append(int(d))
-    return pids
+        if fields[0] != "Z":
+            yield int(d), int(fields[1]), int(fields[2])
+
+
+def group_members(pgid):
+    """Pids of the live processes in process group pgid."""
+    return [pid for pid, _, group in live_processes() if group == pgid]
+
+
+def children(ppid):
+    """Pids of the live children of ppid, sorted."""
+    return sorted(pid for pid, parent, _ in live_processes()
+                  if parent == ppid)
 
 
 def stop_ctest(ctest, timeout=15.0):

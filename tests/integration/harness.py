@@ -455,19 +455,7 @@ class Stack:
     def pool_processes(self):
         """Pids of the master's live child processes, from /proc (works
         without nginx and while the scoreboard is unreachable)."""
-        pids = []
-        master = self.pool_pid
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z" and int(fields[1]) == master:
-                pids.append(int(d))
-        return sorted(pids)
+        return _stack.children(self.pool_pid)
 
     # nginx
 
