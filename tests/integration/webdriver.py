@@ -29,12 +29,17 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+
+# scripts/stack.py: the /proc walk and the free-port helper the stack uses.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))), "scripts"))
+import stack  # noqa: E402
 
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM = "/usr/bin/chromium"
@@ -57,25 +62,11 @@ class WebDriverError(Exception):
         self.message = message
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _children():
-    """{ppid: [pid, ...]} of the live processes, from /proc."""
+    """{ppid: [pid, ...]} of the live processes."""
     tree = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            tree.setdefault(int(fields[1]), []).append(int(d))
+    for pid, ppid, _ in stack.live_processes():
+        tree.setdefault(ppid, []).append(pid)
     return tree
 
 
@@ -209,7 +200,7 @@ class Browser:
     def _start_driver(self, timeout):
         last = None
         for _attempt in range(3):
-            port = _free_port()
+            port = stack.free_port()
             with open(os.path.join(self.dir, "chromedriver.out"), "ab") as o:
                 self.proc = subprocess.Popen(
                     [CHROMEDRIVER, f"--port={port}",
