@@ -476,15 +476,27 @@ claim_int(json_t *p, const char *name, int64_t *out)
 	return 0;
 }
 
+/* exp (with leeway) and iat against now. */
+static enum session_err
+check_times(const struct session_claims *c, time_t now)
+{
+	if (c->exp <= (int64_t)now - SESSION_LEEWAY)
+		return SESSION_EXPIRED;
+	if (c->iat > (int64_t)now + SESSION_LEEWAY)
+		return SESSION_NOT_YET;
+	return SESSION_OK;
+}
+
 /* The payload's claims, in SPEC order, into *c. */
 static enum session_err
 check_claims(json_t *p, const struct config *cf, time_t now,
     struct session_claims *c)
 {
-	const char	*name;
-	json_t		*v;
-	char		 iss[ISS_MAX], aud[AUD_MAX];
-	size_t		 i;
+	const char		*name;
+	json_t			*v;
+	char			 iss[ISS_MAX], aud[AUD_MAX];
+	size_t			 i;
+	enum session_err	 e;
 
 	json_object_foreach(p, name, v) {
 		for (i = 0; i < sizeof(claim_names) / sizeof(claim_names[0]);
@@ -505,10 +517,8 @@ check_claims(json_t *p, const struct config *cf, time_t now,
 	    claim_int(p, "iat", &c->iat) == -1 ||
 	    claim_int(p, "exp", &c->exp) == -1)
 		return SESSION_BAD_CLAIMS;
-	if (c->exp <= (int64_t)now - SESSION_LEEWAY)
-		return SESSION_EXPIRED;
-	if (c->iat > (int64_t)now + SESSION_LEEWAY)
-		return SESSION_NOT_YET;
+	if ((e = check_times(c, now)) != SESSION_OK)
+		return e;
 	/*
 	 * No session outlives the configured ttl: a token claiming a longer
 	 * life (or an iat before the epoch) was not issued by us as we are.
@@ -571,4 +581,75 @@ out:
 	json_decref(p);
 	sodium_memzero(tok, sizeof(tok));
 	return e;
+}
+
+/*
+ * The memo: direct-mapped by the first bytes of the hash.  The hash key is
+ * random per memo, so which tokens share a slot cannot be chosen from
+ * outside; a miss costs no more than before.
+ */
+#define MEMO_SLOTS	1024
+#define MEMO_HASH	crypto_generichash_BYTES	/* 32 */
+
+struct memo_entry {
+	unsigned char		 h[MEMO_HASH];
+	int			 used;
+	struct session_claims	 c;
+};
+
+struct session_memo {
+	unsigned char		 key[crypto_generichash_KEYBYTES];
+	struct memo_entry	 e[MEMO_SLOTS];
+};
+
+struct session_memo *
+session_memo_new(void)
+{
+	struct session_memo	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	crypto_generichash_keygen(m->key);
+	return m;
+}
+
+void
+session_memo_free(struct session_memo *m)
+{
+	if (m == NULL)
+		return;
+	sodium_memzero(m, sizeof(*m));
+	free(m);
+}
+
+enum session_err
+session_verify_memo(struct session_memo *m, const struct session_keys *ks,
+    const struct config *cf, const char *token, size_t len, time_t now,
+    struct session_claims *c)
+{
+	unsigned char		 h[MEMO_HASH];
+	struct memo_entry	*e;
+	uint64_t		 slot;
+	enum session_err	 err;
+
+	/* The shape check bounds what is hashed, as it bounds the rest. */
+	if (token == NULL || len == 0 || len > SESSION_TOKEN_MAX)
+		return SESSION_MALFORMED;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token, len,
+	    m->key, sizeof(m->key));
+	memcpy(&slot, h, sizeof(slot));
+	e = &m->e[slot % MEMO_SLOTS];
+	if (e->used && sodium_memcmp(e->h, h, sizeof(h)) == 0) {
+		if ((err = check_times(&e->c, now)) == SESSION_OK)
+			*c = e->c;
+		else if (err == SESSION_EXPIRED)
+			e->used = 0;
+		return err;
+	}
+	if ((err = session_verify(ks, cf, token, len, now, c)) == SESSION_OK) {
+		memcpy(e->h, h, sizeof(h));
+		e->c = *c;
+		e->used = 1;
+	}
+	return err;
 }

@@ -101,4 +101,23 @@ enum session_err session_verify(const struct session_keys *,
 	    const struct config *cf, const char *token, size_t len,
 	    time_t now, struct session_claims *c);
 
+/*
+ * A worker's memo of the tokens that passed session_verify, so that a
+ * session's later requests skip the decoding, the two HMACs and the JSON
+ * (measured: 218,000 instructions, 15.7 us a token).  An entry is the
+ * keyed BLAKE2b of the token's exact bytes, never the token, and the
+ * claims it carried; a hit still answers SESSION_EXPIRED and
+ * SESSION_NOT_YET against now, and a miss is a full session_verify.  The
+ * memo belongs to one key set and one configuration: a worker's, for its
+ * life.  NULL when out of memory.
+ */
+struct session_memo;
+
+struct session_memo	*session_memo_new(void);
+void			 session_memo_free(struct session_memo *);
+enum session_err	 session_verify_memo(struct session_memo *,
+			    const struct session_keys *,
+			    const struct config *cf, const char *token,
+			    size_t len, time_t now, struct session_claims *c);
+
 #endif /* BILLGW_SESSION_H */

@@ -13,12 +13,14 @@ struct dbroute;
 struct scoreboard;
 struct sb_worker;
 struct session_keys;
+struct session_memo;
 struct request;
 struct response;
 
 struct app {
 	const struct config		*cf;
 	const struct session_keys	*keys;
+	struct session_memo		*memo;	/* tokens already verified */
 	struct dbroute			*db;
 	struct signin_ctx		 signin;
 	struct scoreboard		*sb;

@@ -45,8 +45,8 @@ websession_check(struct app *app, struct request *req)
 		return 401;
 	if ((c = arena_alloc(req->arena, sizeof(*c))) == NULL)
 		return 401;
-	if (session_verify(app->keys, app->cf, tok, len, time(NULL), c) !=
-	    SESSION_OK)
+	if (session_verify_memo(app->memo, app->keys, app->cf, tok, len,
+	    time(NULL), c) != SESSION_OK)
 		return 401;
 	if ((ri = config_region_index(app->cf, c->rgn)) < 0)
 		return 401;

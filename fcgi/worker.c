@@ -34,6 +34,7 @@
 #include "fcgi/worker.h"
 #include "auth/identifier.h"
 #include "auth/password.h"
+#include "auth/session.h"
 #include "regions/config.h"
 #include "regions/dbroute.h"
 
@@ -295,7 +296,8 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 		log_err("worker: cannot initialise libfcgi");
 		_exit(1);
 	}
-	if ((app.db = dbroute_new(cf)) == NULL) {
+	if ((app.db = dbroute_new(cf)) == NULL ||
+	    (app.memo = session_memo_new()) == NULL) {
 		log_err("worker: out of memory");
 		_exit(1);
 	}

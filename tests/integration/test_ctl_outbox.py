@@ -11,6 +11,7 @@ import email.policy
 import email.utils
 import os
 import random
+import shutil
 import stat
 import sys
 import tempfile
@@ -54,6 +55,7 @@ def sent_at(mail_id):
 class OutboxSend(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="billgw-outbox-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         self.ok = self.fake("ok", 0)
         self.bad = self.fake("bad", 1)
         self.ids = []

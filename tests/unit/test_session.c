@@ -660,6 +660,124 @@ a_token_issued_before_a_key_rotation_still_verifies(void)
 	session_keys_free(rotated);
 }
 
+static enum session_err
+verify_memo(struct session_memo *m, const char *t, long long now)
+{
+	return session_verify_memo(m, keys, &cf, t, strlen(t), (time_t)now,
+	    &c);
+}
+
+static void
+the_memo_answers_a_token_seen_before_without_decoding_it_again(void)
+{
+	struct session_memo	*m = session_memo_new();
+	char			 good[1024];
+
+	CHECK(m != NULL);
+	snprintf(good, sizeof(good), "%s",
+	    sign(HDR, GOOD_PAYLOAD, K1, MAC_HS256));
+	jwt_calls = 0;
+	memset(&c, 0, sizeof(c));
+	CHECK(verify_memo(m, good, NOW) == SESSION_OK);
+	CHECK(jwt_calls == 1);
+	memset(&c, 0, sizeof(c));
+	CHECK(verify_memo(m, good, NOW + 5) == SESSION_OK);
+	CHECK(jwt_calls == 1);
+	CHECK_STR(c.sub, "u:42");
+	CHECK_STR(c.rgn, "us");
+	CHECK_STR(c.role, "super_admin");
+	CHECK_STR(c.jti, "c29tZS1yYW5kb20tdmFsdWU");
+	CHECK(c.acct == 1001 && c.sv == 3 && c.aud == AUD_BILLING_CENTER);
+	CHECK(c.iat == 1750000000 && c.exp == 1750000600);
+	session_memo_free(m);
+}
+
+static void
+a_token_from_the_memo_still_expires_and_is_not_yet_valid(void)
+{
+	struct session_memo	*m = session_memo_new();
+	char			 good[1024];
+
+	snprintf(good, sizeof(good), "%s",
+	    sign(HDR, GOOD_PAYLOAD, K1, MAC_HS256));
+	CHECK(verify_memo(m, good, NOW) == SESSION_OK);
+	jwt_calls = 0;
+	/* iat is NOW: 31 s before it is too early, from the memo too. */
+	CHECK(verify_memo(m, good, NOW - 31) == SESSION_NOT_YET);
+	CHECK(verify_memo(m, good, NOW - 30) == SESSION_OK);
+	/* exp is NOW + 600, with 30 s of leeway. */
+	CHECK(verify_memo(m, good, NOW + 629) == SESSION_OK);
+	CHECK(verify_memo(m, good, NOW + 630) == SESSION_EXPIRED);
+	CHECK(jwt_calls == 0);
+	/* Dropped once expired: the next look is a full verification. */
+	CHECK(verify_memo(m, good, NOW) == SESSION_OK);
+	CHECK(jwt_calls == 1);
+	session_memo_free(m);
+}
+
+static void
+a_token_one_byte_off_a_memoized_one_is_verified_in_full(void)
+{
+	struct session_memo	*m = session_memo_new();
+	char			 good[1024], bad[1024];
+	char			*dot;
+
+	snprintf(good, sizeof(good), "%s",
+	    sign(HDR, GOOD_PAYLOAD, K1, MAC_HS256));
+	CHECK(verify_memo(m, good, NOW) == SESSION_OK);
+	/* Another last signature character; then another payload. */
+	snprintf(bad, sizeof(bad), "%s", good);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == 'A' ? 'Q' : 'A';
+	CHECK(verify_memo(m, bad, NOW) == SESSION_BAD_SIGNATURE);
+	sign(HDR, payload("\"billgw\"", "\"us\"", "1750000000",
+	    "1750000601", ""), K1, MAC_HS256);
+	dot = strrchr(good, '.');
+	snprintf(bad, sizeof(bad), "%.*s%s", (int)(strrchr(tok, '.') - tok),
+	    tok, dot);
+	CHECK(verify_memo(m, bad, NOW) == SESSION_BAD_SIGNATURE);
+	/* A prefix, and the token with one more byte. */
+	snprintf(bad, sizeof(bad), "%.*s", (int)strlen(good) - 1, good);
+	CHECK(verify_memo(m, bad, NOW) == SESSION_BAD_SIGNATURE);
+	snprintf(bad, sizeof(bad), "%s.", good);
+	CHECK(verify_memo(m, bad, NOW) == SESSION_MALFORMED);
+	CHECK(verify_memo(m, "", NOW) == SESSION_MALFORMED);
+	CHECK(verify_memo(m, good, NOW) == SESSION_OK);
+	session_memo_free(m);
+}
+
+static void
+a_memo_fuller_than_its_slots_never_mixes_two_tokens_up(void)
+{
+	static char		 toks[3000][512];
+	struct session_memo	*m = session_memo_new();
+	char			 pay[1024];
+	int			 i, pass, wrong = 0, calls;
+
+	/* The sv claim tells the tokens apart. */
+	for (i = 0; i < 3000; i++) {
+		snprintf(pay, sizeof(pay), "{\"iss\":\"billgw\",\"aud\":"
+		    "\"billing_center\",\"sub\":\"u:42\",\"rgn\":\"us\","
+		    "\"acct\":1001,\"role\":\"member\",\"sv\":%d,"
+		    "\"iat\":1750000000,\"exp\":1750000600,"
+		    "\"jti\":\"abcdefghijklmnop\"}", i);
+		snprintf(toks[i], sizeof(toks[i]), "%s",
+		    sign(HDR, pay, K1, MAC_HS256));
+	}
+	jwt_calls = 0;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 3000; i++) {
+			c.sv = -1;
+			if (verify_memo(m, toks[i], NOW) != SESSION_OK ||
+			    c.sv != i)
+				wrong++;
+		}
+	calls = jwt_calls;
+	CHECK(wrong == 0);
+	/* 1024 slots: most of the second pass misses, some of it hits. */
+	CHECK(calls > 3000 && calls < 6000);
+	session_memo_free(m);
+}
+
 static void
 the_names_of_portals_and_errors_are_stable(void)
 {
@@ -722,6 +840,10 @@ main(void)
 	RUN(issuing_refuses_a_short_buffer_or_bad_claims);
 	RUN(a_token_signed_with_the_second_key_of_the_file_verifies);
 	RUN(a_token_issued_before_a_key_rotation_still_verifies);
+	RUN(the_memo_answers_a_token_seen_before_without_decoding_it_again);
+	RUN(a_token_from_the_memo_still_expires_and_is_not_yet_valid);
+	RUN(a_token_one_byte_off_a_memoized_one_is_verified_in_full);
+	RUN(a_memo_fuller_than_its_slots_never_mixes_two_tokens_up);
 	RUN(the_names_of_portals_and_errors_are_stable);
 
 	session_keys_free(keys);
