@@ -584,22 +584,27 @@ out:
 }
 
 /*
- * The memo: direct-mapped by the first bytes of the hash.  The hash key is
- * random per memo, so which tokens share a slot cannot be chosen from
- * outside; a miss costs no more than before.
+ * The memo: MEMO_SETS sets of MEMO_WAYS entries, the set chosen by the
+ * first bytes of the hash, the oldest entry of a full set replaced.  (One
+ * way was not enough: 400 sessions on 1,024 direct-mapped slots missed a
+ * third of the time; eight ways miss about 1.5%.)  The hash key is random per memo, so which tokens
+ * share a set cannot be chosen from outside; a miss costs no more than a
+ * verification.
  */
-#define MEMO_SLOTS	1024
+#define MEMO_SETS	128
+#define MEMO_WAYS	8
 #define MEMO_HASH	crypto_generichash_BYTES	/* 32 */
 
 struct memo_entry {
 	unsigned char		 h[MEMO_HASH];
-	int			 used;
+	uint64_t		 stamp;		/* 0: free; else last use */
 	struct session_claims	 c;
 };
 
 struct session_memo {
 	unsigned char		 key[crypto_generichash_KEYBYTES];
-	struct memo_entry	 e[MEMO_SLOTS];
+	uint64_t		 clock;
+	struct memo_entry	 e[MEMO_SETS][MEMO_WAYS];
 };
 
 struct session_memo *
@@ -628,28 +633,36 @@ session_verify_memo(struct session_memo *m, const struct session_keys *ks,
     struct session_claims *c)
 {
 	unsigned char		 h[MEMO_HASH];
-	struct memo_entry	*e;
-	uint64_t		 slot;
+	struct memo_entry	*set, *e, *old;
+	uint64_t		 pick;
 	enum session_err	 err;
+	size_t			 i;
 
 	/* The shape check bounds what is hashed, as it bounds the rest. */
 	if (token == NULL || len == 0 || len > SESSION_TOKEN_MAX)
 		return SESSION_MALFORMED;
 	crypto_generichash(h, sizeof(h), (const unsigned char *)token, len,
 	    m->key, sizeof(m->key));
-	memcpy(&slot, h, sizeof(slot));
-	e = &m->e[slot % MEMO_SLOTS];
-	if (e->used && sodium_memcmp(e->h, h, sizeof(h)) == 0) {
-		if ((err = check_times(&e->c, now)) == SESSION_OK)
-			*c = e->c;
-		else if (err == SESSION_EXPIRED)
-			e->used = 0;
-		return err;
+	memcpy(&pick, h, sizeof(pick));
+	set = m->e[pick % MEMO_SETS];
+	old = &set[0];
+	for (i = 0; i < MEMO_WAYS; i++) {
+		e = &set[i];
+		if (e->stamp != 0 && sodium_memcmp(e->h, h, sizeof(h)) == 0) {
+			if ((err = check_times(&e->c, now)) == SESSION_OK) {
+				*c = e->c;
+				e->stamp = ++m->clock;
+			} else if (err == SESSION_EXPIRED)
+				e->stamp = 0;
+			return err;
+		}
+		if (e->stamp < old->stamp)
+			old = e;
 	}
 	if ((err = session_verify(ks, cf, token, len, now, c)) == SESSION_OK) {
-		memcpy(e->h, h, sizeof(h));
-		e->c = *c;
-		e->used = 1;
+		memcpy(old->h, h, sizeof(h));
+		old->c = *c;
+		old->stamp = ++m->clock;
 	}
 	return err;
 }

@@ -24,8 +24,8 @@ import subprocess
 import time
 import urllib.request
 
-from benchlib import (SRC, bench_stack, generated, lua_bearer, print_head,
-                      print_row, tokens_for, wait_idle, wrk)
+from benchlib import (SRC, bench_stack, generated, lua_bearer, lua_rotate,
+                      print_head, print_row, tokens_for, wait_idle, wrk)
 
 
 def lua_unknown(password):
@@ -41,14 +41,11 @@ def lua_unknown(password):
 
 def lua_sign_ins(users, password):
     """A wrk script: POST /api/v1/session rotating over (region, id)."""
-    bodies = ",".join("'%s'" % json.dumps({"region": r, "identifier": i,
-                                            "password": password})
-                      for r, i in users)
-    return ("local bodies = {%s}\nlocal i = 0\n"
-            "request = function()\n  i = i %% #bodies + 1\n"
-            "  return wrk.format('POST', '/api/v1/session', "
-            "{['Content-Type'] = 'application/json'}, bodies[i])\nend\n"
-            % bodies)
+    return lua_rotate(["wrk.format('POST', '/api/v1/session', "
+                       "{['Content-Type'] = 'application/json'}, '%s')"
+                       % json.dumps({"region": r, "identifier": i,
+                                     "password": password})
+                       for r, i in users])
 
 
 def rss_kib(pid):

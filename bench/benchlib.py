@@ -48,12 +48,23 @@ def ms(text):
 
 
 def lua_bearer(path, tokens):
-    """A wrk script: GET path, rotating over Bearer tokens."""
-    return ("local tokens = {%s}\nlocal i = 0\n"
-            "request = function()\n  i = i %% #tokens + 1\n"
-            "  return wrk.format('GET', '%s', {['Authorization'] ="
-            " 'Bearer ' .. tokens[i]})\nend\n"
-            % (",".join(f"'{t}'" for t in tokens), path))
+    """A wrk script: GET path, rotating over Bearer tokens.  The requests
+    are built once per wrk thread (init), not once per request: wrk shares
+    the two cores with the stack, and a wrk.format() per request cost it
+    enough to move the figures (account p99 19.7 ms vs 9.6 ms)."""
+    return lua_rotate(["wrk.format('GET', '%s', {['Authorization'] = "
+                       "'Bearer %s'})" % (path, t) for t in tokens])
+
+
+def lua_rotate(requests):
+    """A wrk script sending the requests (Lua expressions) in turn, each
+    built once per thread."""
+    return ("local reqs = {}\nlocal i = 0\n"
+            "init = function(args)\n%s\nend\n"
+            "request = function()\n  i = i %% #reqs + 1\n"
+            "  return reqs[i]\nend\n"
+            % "\n".join("  reqs[%d] = %s" % (k + 1, r)
+                        for k, r in enumerate(requests)))
 
 
 def lua_post_json(body):
