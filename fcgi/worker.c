@@ -38,6 +38,9 @@
 #include "regions/config.h"
 #include "regions/dbroute.h"
 
+/* Input read past the request's own before closing (see finish()). */
+#define FINISH_DRAIN_MAX	(64 * 1024)
+
 static volatile sig_atomic_t	 stopping;
 static volatile sig_atomic_t	 waiting;	/* in FCGX_Accept_r */
 static int			 listen_sock = -1;
@@ -255,6 +258,30 @@ serve(struct app *app, FCGX_Request *fr, struct arena *arena)
 	log_set_request_id(NULL);
 }
 
+/*
+ * End the request.  libfcgi closes a connection with shutdown(), then
+ * waits (up to 2 s) for nginx to close its end first: a whole round trip
+ * through nginx per request, during which this worker serves nobody
+ * (measured: account 12,135 -> 13,017 req/s, /healthz 25,768 -> 26,456,
+ * medians of 5 and 3 alternating runs).  The wait only matters when input
+ * is left unread, as closing then resets the connection; so it is skipped
+ * when the request's input was read to its end, which a little draining
+ * ensures for nearly every request (nginx bounds bodies at 16 KiB).
+ */
+static void
+finish(FCGX_Request *fr)
+{
+	char	 sink[4096];
+	int	 n, left = FINISH_DRAIN_MAX;
+
+	while (left > 0 &&
+	    (n = FCGX_GetStr(sink, sizeof(sink), fr->in)) > 0)
+		left -= n;
+	if (!fr->keepConnection && FCGX_HasSeenEOF(fr->in) == EOF)
+		FCGX_Detach(fr);
+	FCGX_Finish_r(fr);
+}
+
 void
 worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
     int slot)
@@ -338,7 +365,7 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 		}
 		atomic_fetch_add(&sb->accepted, 1);
 		serve(&app, &fr, &arena);
-		FCGX_Finish_r(&fr);
+		finish(&fr);
 		sb_end_request(app.me);
 		if (++served >= cf->gateway.max_requests) {
 			log_info("worker: recycling after %ld requests",

@@ -65,6 +65,46 @@ class PoolTest(unittest.TestCase):
             self.assertTrue(get_ok(s))
             s.wait_log(r"stuck on /healthz for \d+ ms: killing")
 
+    def test_a_worker_is_free_at_once_while_nginx_keeps_its_end_open(self):
+        # libfcgi alone would shut down its side, then wait up to 2 s for
+        # the web server to close first; one worker makes that wait show.
+        with Stack("close") as s:
+            s.start_pool(overrides={"gateway.workers": 1})
+            s.start_nginx()
+            first = s.fcgi()
+            r = first.request("GET", "/healthz")
+            self.assertEqual(r.status, 200)
+            t0 = time.monotonic()
+            with s.fcgi() as second:
+                r = second.request("GET", "/healthz", timeout=5)
+            took = time.monotonic() - t0
+            self.assertEqual(r.status, 200)
+            self.assertLess(took, 1.0)
+            # The first connection was closed by the worker, not left open.
+            first.sock.settimeout(1)
+            self.assertEqual(first.sock.recv(1), b"")
+            first.close()
+
+    def test_input_left_unread_still_gets_its_whole_answer(self):
+        # 100 KiB of body the worker refuses unread (over 16 KiB): it reads
+        # 64 KiB more, then closes the slow way, which loses no answer.
+        with Stack("unread") as s:
+            s.start_pool(overrides={"gateway.workers": 1})
+            s.start_nginx()
+            body = b"x" * (100 * 1024)
+            with s.fcgi() as c:
+                c.begin(cgi_params("POST", "/api/v1/session", body=body,
+                                   content_type="application/json"))
+                c.send_stdin(body)
+                c.end_stdin()
+                r = c.read_response(timeout=5)
+            self.assertEqual(r.status, 413)
+            self.assertIn(b"body_too_large", r.body)
+            with s.fcgi() as c:
+                self.assertEqual(c.request("GET", "/healthz",
+                                           timeout=5).status, 200)
+            self.assertEqual(s.status()["restarts"]["crash"], 0)
+
     def test_sigterm_lets_the_request_in_flight_finish_then_exits(self):
         with Stack("drain") as s:
             s.start_pool(overrides={"gateway.workers": 2})
