@@ -1,5 +1,11 @@
 /* auth/password.c: argon2id via libsodium. */
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "auth/password.h"
 #include "t.h"
@@ -104,6 +110,84 @@ wiping_zeroes_the_buffer(void)
 	CHECK(nonzero == 0);
 }
 
+/* kB of AnonHugePages in the mapping that starts at p, from smaps. */
+static long
+huge_kb(const void *p)
+{
+	char	 line[256], start[32];
+	FILE	*f = fopen("/proc/self/smaps", "r");
+	long	 kb = -1;
+	int	 in = 0;
+
+	if (f == NULL)
+		return -1;
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)p);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strchr(line, '-') != NULL && strchr(line, ':') == NULL)
+			in = 0;	/* a mapping's header line */
+		if (strncmp(line, start, strlen(start)) == 0)
+			in = 1;
+		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+static int
+thp_offered(void)
+{
+	char	 mode[128] = "";
+	FILE	*f = fopen("/sys/kernel/mm/transparent_hugepage/enabled",
+		    "r");
+
+	if (f == NULL)
+		return 0;
+	if (fgets(mode, sizeof(mode), f) == NULL)
+		mode[0] = '\0';
+	fclose(f);
+	return strstr(mode, "[never]") == NULL && mode[0] != '\0';
+}
+
+static void
+argon2s_mapping_is_on_huge_pages_and_every_other_passes_through(void)
+{
+	size_t		 len = 32UL * 1024 * 1024, i;
+	unsigned char	*p, *q;
+	char		 path[] = "/tmp/billgw-test-mmap.XXXXXX";
+	int		 fd, zero = 1;
+
+	/* libsodium's request: zeroed, writable, on huge pages if offered. */
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	CHECK(p != MAP_FAILED);
+	for (i = 0; i < len; i += 4096)
+		zero &= p[i] == 0;
+	CHECK(zero);
+	memset(p, 0xa5, len);
+	CHECK(p[len - 1] == 0xa5);
+	if (thp_offered())
+		CHECK(huge_kb(p) >= 2048);
+	CHECK(munmap(p, len) == 0);
+
+	/* A file, a small anonymous mapping, a refusal: as libc's. */
+	fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, "billgw", 6) == 6);
+	q = mmap(NULL, 6, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(q != MAP_FAILED && memcmp(q, "billgw", 6) == 0);
+	CHECK(munmap(q, 6) == 0);
+	close(fd);
+	unlink(path);
+	q = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(q != MAP_FAILED && q[0] == 0);
+	CHECK(huge_kb(q) <= 0);
+	CHECK(munmap(q, 4096) == 0);
+	errno = 0;
+	CHECK(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+	    MAP_FAILED && errno == EINVAL);
+}
+
 int
 main(void)
 {
@@ -121,5 +205,6 @@ main(void)
 	RUN(a_hash_with_weaker_parameters_needs_a_rehash);
 	RUN(an_unknown_user_costs_one_verification_and_never_matches);
 	RUN(wiping_zeroes_the_buffer);
+	RUN(argon2s_mapping_is_on_huge_pages_and_every_other_passes_through);
 	return DONE();
 }
