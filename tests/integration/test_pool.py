@@ -1,7 +1,9 @@
 """The worker pool (SPEC section 8): respawn, timeouts, drain, reload,
 recycling and the crash throttle, each on an isolated pool + nginx."""
 
+import json
 import os
+import secrets
 import signal
 import threading
 import time
@@ -104,6 +106,63 @@ class PoolTest(unittest.TestCase):
                 self.assertEqual(c.request("GET", "/healthz",
                                            timeout=5).status, 200)
             self.assertEqual(s.status()["restarts"]["crash"], 0)
+
+    def test_each_verifying_worker_has_a_core_of_its_own_then_all_again(self):
+        cpus = os.sched_getaffinity(0)
+        if len(cpus) < 2:
+            self.skipTest("one CPU: nothing to pin")
+        run = secrets.token_hex(4)
+        with Stack("pin") as s:
+            s.start_pool(overrides={"gateway.workers": 6})
+            pids = s.pool_processes()
+            self.assertEqual(len(pids), 6)
+            self.assertEqual({frozenset(os.sched_getaffinity(p))
+                              for p in pids}, {frozenset(cpus)})
+            stop = threading.Event()
+            codes = []
+
+            def sign_ins(k):
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    body = json.dumps({"region": "us", "password": "x" * 12,
+                                       "identifier": f"nobody-{run}-{k}-{n}"})
+                    with s.fcgi() as c:
+                        codes.append(c.request(
+                            "POST", "/api/v1/session", body=body,
+                            content_type="application/json").status)
+
+            def pinned(pid):
+                mask = os.sched_getaffinity(pid)
+                return next(iter(mask)) if len(mask) == 1 else None
+
+            threads = [threading.Thread(target=sign_ins, args=(k,))
+                       for k in range(4)]
+            for t in threads:
+                t.start()
+            seen, clashes = set(), []
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                now = {p: pinned(p) for p in pids}
+                seen |= {c for c in now.values() if c is not None}
+                on = [p for p in pids if now[p] is not None]
+                for i, a in enumerate(on):
+                    for b in on[i + 1:]:
+                        # Read again, the other way round: one worker may
+                        # have left its gate just as the next took it.
+                        if now[a] == now[b] and \
+                                pinned(b) == pinned(a) is not None:
+                            clashes.append((a, b, now[a]))
+            stop.set()
+            for t in threads:
+                t.join()
+            self.assertEqual(clashes, [])
+            self.assertEqual(seen, cpus & seen)
+            self.assertGreaterEqual(len(seen), 2)
+            self.assertGreater(len(codes), 20)
+            self.assertEqual(set(codes), {401})
+            for p in pids:
+                self.assertEqual(os.sched_getaffinity(p), cpus)
 
     def test_sigterm_lets_the_request_in_flight_finish_then_exits(self):
         with Stack("drain") as s:
