@@ -146,10 +146,14 @@ def tokens_for(url, n_accounts, n_tokens):
 
 def wait_idle(url, timeout=60.0):
     """Wait until no worker is busy but the one answering /status, so that
-    one row's queue does not spill into the next."""
+    one row's queue does not spill into the next.  Returns the pool's
+    count of accepted requests, less the /status requests made here."""
     deadline = time.time() + timeout
-    while time.time() < deadline:
+    polls = 0
+    while True:
         with urllib.request.urlopen(url + "/status") as r:
-            if json.load(r)["workers"]["active"] <= 1:
-                return
+            st = json.load(r)
+        polls += 1
+        if st["workers"]["active"] <= 1 or time.time() >= deadline:
+            return st["accepted"] - polls
         time.sleep(0.2)
