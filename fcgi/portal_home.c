@@ -20,6 +20,7 @@
 #include "fcgi/page.h"
 #include "fcgi/request.h"
 #include "fcgi/response.h"
+#include "fcgi/scoreboard.h"
 #include "regions/balance.h"
 #include "regions/config.h"
 #include "regions/dbroute.h"
@@ -41,21 +42,48 @@ static struct account_summary	 summary;
  * its account's version (bumped by triggers on every change to what the
  * summary shows, read with the session check at no extra round trip) and
  * the region's date are the same: no summary query at all then.
+ *
+ * CACHE_SETS sets of CACHE_WAYS answers, the least recently used replaced.
+ * The set comes from the account id mixed with splitmix64's finalizer: a
+ * plain modulo put accounts spaced 1,000 apart into 64 slots of 512, and
+ * 400 of them missed every time (measured: 5,576 vs 12,300 req/s).  Eight
+ * ways of 1,024 answers: with 400 accounts, about one set in 200 overflows.
  */
-#define CACHE_SLOTS	512
+#define CACHE_SETS	128
+#define CACHE_WAYS	8
 
 static struct cached {
 	int		 ri;
 	int64_t		 acct, version;
 	int32_t		 today;
+	uint64_t	 stamp;		/* 0: free; else last use */
 	char		*json;
 	size_t		 len;
-} cache[CACHE_SLOTS];
+} cache[CACHE_SETS][CACHE_WAYS];
+static uint64_t		 cache_clock;
 
+/* The answer of (ri, acct) if this worker keeps one, else the entry to reuse. */
 static struct cached *
-cache_slot(int ri, int64_t acct)
+cache_find(int ri, int64_t acct)
 {
-	return &cache[(uint64_t)(acct * 31 + ri) % CACHE_SLOTS];
+	struct cached	*set, *old;
+	uint64_t	 x = (uint64_t)acct ^ ((uint64_t)ri << 56);
+	size_t		 i;
+
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	set = cache[x % CACHE_SETS];
+	old = &set[0];
+	for (i = 0; i < CACHE_WAYS; i++) {
+		if (set[i].stamp != 0 && set[i].ri == ri && set[i].acct == acct)
+			return &set[i];
+		if (set[i].stamp < old->stamp)
+			old = &set[i];
+	}
+	return old;
 }
 
 /* Load the session's account; 0, or an HTTP status with resp filled. */
@@ -120,15 +148,18 @@ api_account(struct app *app, struct request *req, struct response *resp)
 
 	ri = req->session_region;
 	today = day_today(app->cf->regions[ri].timezone, time(NULL));
-	c = cache_slot(ri, req->session->acct);
+	c = cache_find(ri, req->session->acct);
 	resp->no_store = 1;
-	if (c->json != NULL && c->ri == ri && c->acct == req->session->acct &&
+	if (c->stamp != 0 && c->ri == ri && c->acct == req->session->acct &&
 	    c->version == req->account_version && c->today == today) {
+		c->stamp = ++cache_clock;
+		atomic_fetch_add(&app->sb->summaries_cached, 1);
 		resp_body(resp, 200, "application/json", c->json, c->len);
 		return;
 	}
 	if (view_load(app, req, resp, &v) != 0)
 		return;
+	atomic_fetch_add(&app->sb->summaries_loaded, 1);
 	cur = v.rc->currency;
 	if ((msgs = json_array()) == NULL)
 		return;
@@ -158,6 +189,7 @@ api_account(struct app *app, struct request *req, struct response *resp)
 	if (resp->status != 200 || resp->body.failed)
 		return;
 	free(c->json);
+	c->stamp = 0;
 	if ((c->json = malloc(resp->body.len)) == NULL)
 		return;
 	memcpy(c->json, resp->body.data, resp->body.len);
@@ -166,6 +198,7 @@ api_account(struct app *app, struct request *req, struct response *resp)
 	c->acct = req->session->acct;
 	c->version = req->account_version;
 	c->today = today;
+	c->stamp = ++cache_clock;
 }
 
 /* --- the portal home pages -------------------------------------------- */

@@ -59,6 +59,8 @@ struct scoreboard {
 	atomic_ulong		 slow;
 	atomic_ulong		 restarts[SB_CAUSE__MAX];
 	atomic_ulong		 throttled;	/* respawns delayed */
+	atomic_ulong		 summaries_cached;	/* account answers */
+	atomic_ulong		 summaries_loaded;
 	/*
 	 * At most ngates argon2id computations at once across the pool:
 	 * robust process-shared mutexes, so a worker killed while holding

@@ -219,6 +219,53 @@ class AccountJson(unittest.TestCase):
         self.assertEqual(r.status, 401)
 
 
+class AnswerCache(unittest.TestCase):
+
+    def test_accounts_whose_ids_are_512_apart_are_all_answered_from_cache(self):
+        # Ids 512 apart once shared one slot of the worker's cache (a plain
+        # modulo), so taking turns they never hit.  One worker, six such
+        # accounts, three rounds: the first loads, the others hit.
+        base = 3_000_000 + (RUN % 1000) * 8192
+        accounts = []
+        for k in range(6):
+            _serial[0] += 1
+            number = f"81{RUN}{_serial[0]:02d}"
+            ctl(["account", "add", "--region", "us", "--number", number,
+                 "--company", f"Cache Co {number}"])
+            harness.sql("billgw_us", f"UPDATE accounts SET id = "
+                        f"{base + 512 * k} WHERE number = '{number}'")
+            r = ctl(["user", "add", "--region", "us", "--account", number,
+                     "--client-id", f"b{number}", "--name", "Main",
+                     "--email", f"m{number}@example.com", "--main"],
+                    stdin=PASSWORD + "\n")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = http("POST", "/api/v1/session",
+                     headers={"Content-Type": "application/json"},
+                     body={"region": "us", "identifier": f"b{number}",
+                           "password": PASSWORD})
+            self.assertEqual(r.status, 200, r)
+            accounts.append((number, r.json()["token"]))
+        with harness.Stack("cache") as s:
+            s.start_pool(overrides={"gateway.workers": 1})
+            s.start_nginx()
+
+            def counts():
+                m = s.metrics()
+                return [harness.metric(m, "billgw_account_summaries_total",
+                                       source=x) for x in ("cache",
+                                                           "database")]
+
+            before = counts()
+            for _ in range(3):
+                for number, token in accounts:
+                    r = s.http("GET", "/api/v1/account", headers={
+                        "Authorization": "Bearer " + token})
+                    self.assertEqual(r.status, 200, r)
+                    self.assertEqual(r.json()["account"]["number"], number)
+            after = counts()
+            self.assertEqual([a - b for a, b in zip(after, before)], [12, 6])
+
+
 class PortalPages(unittest.TestCase):
 
     def test_the_billing_center_page_shows_the_seed_sections(self):
