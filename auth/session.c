@@ -1,6 +1,7 @@
 /*
- * Sessions (SPEC section 5): the keys file, issuing through libjwt, and
- * the one function that verifies a token.
+ * Sessions (SPEC section 5): the keys file, issuing through libjwt, the
+ * one function that verifies a token, and a worker's memo of the tokens it
+ * has verified (which answers only for bytes that passed that function).
  *
  * libjwt 1.10 is used as it must be, not trusted: it takes the algorithm
  * from the token (HS512, "hs256"), checks no claim, parses JSON with

@@ -11,8 +11,8 @@
  * FCGX_Accept_r returns, with no window where a stop request is missed.
  */
 #include <errno.h>
-#include <sched.h>
 #include <malloc.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
