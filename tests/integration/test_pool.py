@@ -10,7 +10,7 @@ import time
 import unittest
 
 import harness
-from harness import Stack, cgi_params, wait_until
+from harness import FcgiClient, Stack, cgi_params, wait_until
 
 
 def get_ok(s, path="/healthz"):
@@ -163,6 +163,33 @@ class PoolTest(unittest.TestCase):
             self.assertEqual(set(codes), {401})
             for p in pids:
                 self.assertEqual(os.sched_getaffinity(p), cpus)
+
+    def test_a_pool_on_loopback_tcp_answers_whole_with_bodies_read_or_not(self):
+        # listen = 127.0.0.1:PORT (README, several hosts), where a close
+        # with input unread resets the connection: bodies the worker reads
+        # to the end, refuses unread, or drains, and every answer whole.
+        with Stack("tcp") as s:
+            port = harness.free_port()
+            s.start_pool(overrides={"gateway.workers": 2,
+                                    "gateway.listen": f"127.0.0.1:{port}"})
+            s.start_nginx()
+            for i in range(60):
+                r = s.http("GET", "/api/v1/regions")
+                self.assertEqual(r.status, 200, r)
+                self.assertIn("regions", r.json())
+                r = s.http("POST", "/healthz", body=b"x" * (i * 256),
+                           headers={"Content-Type": "application/json"})
+                self.assertEqual(r.status, 405, r)
+                self.assertIn("GET", r.headers.get("Allow", ""))
+            with FcgiClient(("127.0.0.1", port)) as c:
+                body = b"x" * (100 * 1024)
+                c.begin(cgi_params("POST", "/api/v1/session", body=body,
+                                   content_type="application/json"))
+                c.send_stdin(body)
+                c.end_stdin()
+                r = c.read_response(timeout=5)
+            self.assertEqual(r.status, 413)
+            self.assertEqual(s.status()["restarts"]["crash"], 0)
 
     def test_sigterm_lets_the_request_in_flight_finish_then_exits(self):
         with Stack("drain") as s:
