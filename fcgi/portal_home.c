@@ -62,11 +62,15 @@ static struct cached {
 } cache[CACHE_SETS][CACHE_WAYS];
 static uint64_t		 cache_clock;
 
-/* The answer of (ri, acct) if this worker keeps one, else the entry to reuse. */
+/*
+ * The entry of (ri, acct) if this worker keeps one; else NULL, with
+ * *victim the entry to fill (an empty one, or the set's least recently
+ * used).
+ */
 static struct cached *
-cache_find(int ri, int64_t acct)
+cache_find(int ri, int64_t acct, struct cached **victim)
 {
-	struct cached	*set, *old;
+	struct cached	*set;
 	uint64_t	 x = (uint64_t)acct ^ ((uint64_t)ri << 56);
 	size_t		 i;
 
@@ -76,14 +80,14 @@ cache_find(int ri, int64_t acct)
 	x *= 0x94d049bb133111ebULL;
 	x ^= x >> 31;
 	set = cache[x % CACHE_SETS];
-	old = &set[0];
+	*victim = &set[0];
 	for (i = 0; i < CACHE_WAYS; i++) {
 		if (set[i].stamp != 0 && set[i].ri == ri && set[i].acct == acct)
 			return &set[i];
-		if (set[i].stamp < old->stamp)
-			old = &set[i];
+		if (set[i].stamp < (*victim)->stamp)
+			*victim = &set[i];
 	}
-	return old;
+	return NULL;
 }
 
 /* Load the session's account; 0, or an HTTP status with resp filled. */
@@ -139,7 +143,7 @@ void
 api_account(struct app *app, struct request *req, struct response *resp)
 {
 	struct view	 v;
-	struct cached	*c;
+	struct cached	*c, *slot;
 	json_t		*msgs, *bal;
 	const char	*cur;
 	size_t		 i;
@@ -148,10 +152,11 @@ api_account(struct app *app, struct request *req, struct response *resp)
 
 	ri = req->session_region;
 	today = day_today(app->cf->regions[ri].timezone, time(NULL));
-	c = cache_find(ri, req->session->acct);
 	resp->no_store = 1;
-	if (c->stamp != 0 && c->ri == ri && c->acct == req->session->acct &&
-	    c->version == req->account_version && c->today == today) {
+	/* An answer of an older version or date is replaced in its place. */
+	if ((c = cache_find(ri, req->session->acct, &slot)) == NULL)
+		c = slot;
+	else if (c->version == req->account_version && c->today == today) {
 		c->stamp = ++cache_clock;
 		atomic_fetch_add(&app->sb->summaries_cached, 1);
 		resp_body(resp, 200, "application/json", c->json, c->len);
