@@ -58,30 +58,33 @@ static struct scoreboard	*gate_sb;
 static int			 gate_held = -1;
 static cpu_set_t		 gate_cpus;	/* this worker's own mask */
 static int			 gate_ncpus;	/* CPUs in it */
+static int			 gate_cpu[SB_GATES_MAX]; /* gate i's CPU */
 
 static void
 gate_init(struct scoreboard *sb)
 {
+	int	 cpus[SB_GATES_MAX], cpu, i;
+
 	gate_sb = sb;
-	if (sched_getaffinity(0, sizeof(gate_cpus), &gate_cpus) == 0)
-		gate_ncpus = CPU_COUNT(&gate_cpus);
+	if (sched_getaffinity(0, sizeof(gate_cpus), &gate_cpus) != 0)
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE && gate_ncpus < SB_GATES_MAX; cpu++)
+		if (CPU_ISSET(cpu, &gate_cpus))
+			cpus[gate_ncpus++] = cpu;
+	for (i = 0; gate_ncpus > 0 && i < SB_GATES_MAX; i++)
+		gate_cpu[i] = cpus[i % gate_ncpus];
 }
 
 static void
 gate_enter(void)
 {
 	cpu_set_t	 one;
-	int		 cpu, nth;
 
 	gate_held = sb_gate_enter(gate_sb);
 	if (gate_held < 0 || gate_ncpus < 2)
 		return;
-	nth = gate_held % gate_ncpus;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &gate_cpus) && nth-- == 0)
-			break;
 	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
+	CPU_SET(gate_cpu[gate_held], &one);
 	(void)sched_setaffinity(0, sizeof(one), &one);
 }
 
