@@ -13,7 +13,9 @@ sign-in limit lifted), then measures each row with wrk for a fixed time at
         region: once with every worker's caches cold, once again
     POST /api/v1/session, right passwords (rotating users), wrong passwords
 
-with each row's ratio to /healthz; then sign-ins per second against
+with each row's ratio to /healthz; then the account row and /healthz
+alternating in five shorter stretches (the medians of the ratio and of the
+account p99); then sign-ins per second against
 cores / one argon2id verification (bench_password, measured next to the
 rows), the workers' CPU time per sign-in, and the median ratio of five
 shorter stretches of sign-ins each measured between two verifications (the
@@ -128,6 +130,17 @@ def main():
                     "/api/v1/account", account)
             measure("GET /api/v1/account (Bearer, every region)",
                     "/api/v1/account", account)
+            # One row each moves by 5-10% with the machine: the account
+            # row and /healthz again in shorter stretches, alternating,
+            # and the medians of the ratio and of the account p99.
+            stretches = []
+            for _ in range(1 if a.smoke else 5):
+                wait_idle(url)
+                h = wrk(url, "/healthz", max(2, seconds // 2), conns)
+                wait_idle(url)
+                r = wrk(url, "/api/v1/account", max(2, seconds // 2), conns,
+                        account)
+                stretches.append((r["rps"] / h["rps"], r["p99"]))
             # The ceiling's unit is measured next to the sign-in rows, as
             # the machine's speed drifts; the workers' own CPU time per
             # sign-in shows what the gateway adds to a verification.
@@ -147,6 +160,13 @@ def main():
             one = (before + verify_ms(a.build)) / 2
             for name, r in rows:
                 print_row(name, r, health)
+            ratio = statistics.median(x for x, _ in stretches)
+            p99 = statistics.median(y for _, y in stretches)
+            print("account / /healthz, alternating stretches: " +
+                  " ".join(f"{x:.2f}" for x, _ in stretches) +
+                  f" (median {ratio:.2f}); account p99: " +
+                  " ".join(f"{y:.1f}" for _, y in stretches) +
+                  f" ms (median {p99:.1f})")
             cores = os.cpu_count() or 1
             ceiling = cores * 1000.0 / one
             per = used / max(served, 1)
