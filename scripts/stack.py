@@ -335,7 +335,8 @@ def mariadb_start(var, timeout=60.0):
             # against the default 2 (medians of 6 alternating runs of the
             # account row): 17,532 vs 13,298 req/s, p99 8.1 vs 11.2 ms.  A
             # dedicated database host keeps the default.
-            "--thread-pool-size=%d" % max(1, len(os.sched_getaffinity(0)) // 2),
+            "--thread-pool-size=%d" %
+            max(1, len(os.sched_getaffinity(0)) // 2),
             # Each request looks up the same few hot rows by primary key:
             # InnoDB's adaptive hash index (off by default since MariaDB
             # 10.5, for write-heavy loads) skips the B-tree descent
