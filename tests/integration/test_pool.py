@@ -13,6 +13,17 @@ import harness
 from harness import FcgiClient, Stack, cgi_params, wait_until
 
 
+def unread_body_answer(c, size=100 * 1024):
+    """POST size bytes of body, over the 16 KiB limit, on FastCGI client c:
+    the worker refuses it without reading it all.  Its answer."""
+    body = b"x" * size
+    c.begin(cgi_params("POST", "/api/v1/session", body=body,
+                       content_type="application/json"))
+    c.send_stdin(body)
+    c.end_stdin()
+    return c.read_response(timeout=5)
+
+
 def get_ok(s, path="/healthz"):
     r = s.http("GET", path)
     return r.status == 200
@@ -93,13 +104,8 @@ class PoolTest(unittest.TestCase):
         with Stack("unread") as s:
             s.start_pool(overrides={"gateway.workers": 1})
             s.start_nginx()
-            body = b"x" * (100 * 1024)
             with s.fcgi() as c:
-                c.begin(cgi_params("POST", "/api/v1/session", body=body,
-                                   content_type="application/json"))
-                c.send_stdin(body)
-                c.end_stdin()
-                r = c.read_response(timeout=5)
+                r = unread_body_answer(c)
             self.assertEqual(r.status, 413)
             self.assertIn(b"body_too_large", r.body)
             with s.fcgi() as c:
@@ -182,12 +188,7 @@ class PoolTest(unittest.TestCase):
                 self.assertEqual(r.status, 405, r)
                 self.assertIn("GET", r.headers.get("Allow", ""))
             with FcgiClient(("127.0.0.1", port)) as c:
-                body = b"x" * (100 * 1024)
-                c.begin(cgi_params("POST", "/api/v1/session", body=body,
-                                   content_type="application/json"))
-                c.send_stdin(body)
-                c.end_stdin()
-                r = c.read_response(timeout=5)
+                r = unread_body_answer(c)
             self.assertEqual(r.status, 413)
             self.assertEqual(s.status()["restarts"]["crash"], 0)
 
