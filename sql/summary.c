@@ -3,9 +3,10 @@
  * connection: one round trip.  See summary.h.
  *
  * Three indexed SELECTs joined by UNION ALL, each row tagged by its kind:
- *	'a'	the account by primary key, with scalar subqueries for the main
- *		billing contact (unique key users_one_main) and the processed
- *		and pending payment sums (payments_account);
+ *	'a'	the account by primary key, joined to its main billing contact
+ *		(unique key users_one_main) and to its payments
+ *		(payments_account), summed by status; grouped by the primary
+ *		key, so one row, and none for an account that does not exist;
  *	'i'	the non-void invoices in issue order (invoices_account_issued,
  *		whose entries end with the primary key, so "ORDER BY issued_on,
  *		id" needs no sort), one more than the limit so that too many is
@@ -28,13 +29,13 @@
 static const char	sql_summary[] =
 	"(SELECT 'a', a.number, a.company, a.kind, a.portal, a.country,"
 	"  a.billing_cycle, a.invoice_delivery, a.payment_method,"
-	"  (SELECT u.client_id FROM users u WHERE u.main_account_id = a.id),"
-	"  a.autopay,"
-	"  (SELECT SUM(p.amount_minor) FROM payments p"
-	"   WHERE p.account_id = a.id AND p.status = 'processed'),"
-	"  (SELECT SUM(p.amount_minor) FROM payments p"
-	"   WHERE p.account_id = a.id AND p.status = 'pending')"
-	" FROM accounts a WHERE a.id = ?)"
+	"  u.client_id, a.autopay,"
+	"  SUM(CASE WHEN p.status = 'processed' THEN p.amount_minor END),"
+	"  SUM(CASE WHEN p.status = 'pending' THEN p.amount_minor END)"
+	" FROM accounts a"
+	" LEFT JOIN users u ON u.main_account_id = a.id"
+	" LEFT JOIN payments p ON p.account_id = a.id"
+	" WHERE a.id = ? GROUP BY a.id)"
 	" UNION ALL"
 	" (SELECT 'i', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
 	"  TO_DAYS(issued_on) - TO_DAYS('1970-01-01'), total_minor, NULL"
