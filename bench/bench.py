@@ -9,8 +9,9 @@ sign-in limit lifted), then measures each row with wrk for a fixed time at
 
     nginx alone (a `return 200` location)     the HTTP ceiling
     GET /healthz through the pool             the FastCGI ceiling
-    GET /api/v1/account, Bearer tokens rotating over accounts of every
-        region: once with every worker's caches cold, once again
+    GET /api/v1/account, Bearer tokens rotating over 400 accounts of every
+        region: once with every worker's caches cold, once again; then
+        over 4,000 accounts, more than a worker's answer cache holds
     POST /api/v1/session, right passwords (rotating users), wrong passwords
 
 with each row's ratio to /healthz; then the account row and /healthz
@@ -26,6 +27,7 @@ so the test command can keep this script working.
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import time
@@ -73,6 +75,16 @@ def cpu_ms(pids):
     return ticks * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
+def summaries(url):
+    """The pool's account answers so far: (from a worker's cache, from
+    the database), from /metrics."""
+    with urllib.request.urlopen(url + "/metrics") as r:
+        text = r.read().decode()
+    return tuple(int(float(re.search(
+        r'^billgw_account_summaries_total\{source="%s"\} (\S+)$' % src,
+        text, re.M).group(1))) for src in ("cache", "database"))
+
+
 def worker_pids(url):
     with urllib.request.urlopen(url + "/status") as r:
         return [p["pid"] for p in json.load(r)["processes"]]
@@ -108,8 +120,13 @@ def main():
         with urllib.request.urlopen(url + "/status") as r:
             st = json.load(r)
         workers = st["workers"]["configured"]
-        tokens = tokens_for(url, accounts, 40 if a.smoke else 400)
-        users = generated(accounts, 40 if a.smoke else 400)
+        hot = 40 if a.smoke else 400
+        # Ten times as many accounts as the hot set, for a row where the
+        # workers' answer caches (1,024 answers each) mostly miss; the hot
+        # set is every tenth of them, spread over the regions the same way.
+        many = tokens_for(url, accounts, 10 * hot)
+        tokens = many[::10]
+        users = generated(accounts, hot)
         for conns in sorted({64, 4 * workers}):
             print_head(f"{conns} connections, {seconds} s a row, pool of "
                        f"{workers}")
@@ -130,6 +147,13 @@ def main():
                     "/api/v1/account", account)
             measure("GET /api/v1/account (Bearer, every region)",
                     "/api/v1/account", account)
+            before = summaries(url)
+            r = measure(f"GET /api/v1/account, {len(many)} accounts",
+                        "/api/v1/account",
+                        lua_bearer("/api/v1/account", many))
+            hits, misses = (x - y for x, y in zip(summaries(url), before))
+            rows[-1] = (f"{rows[-1][0]}, "
+                        f"{100 * misses // max(1, hits + misses)}% misses", r)
             # One row each moves by 5-10% with the machine: the account
             # row and /healthz again in shorter stretches, alternating,
             # and the medians of the ratio and of the account p99.

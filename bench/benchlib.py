@@ -5,6 +5,7 @@
         r = wrk(s.url, "/api/v1/account", 10, 64, lua_bearer(path, tokens))
         print_row("GET /healthz", r)
 """
+import concurrent.futures
 import contextlib
 import json
 import urllib.request
@@ -140,8 +141,12 @@ def generated(n_accounts, n_pick):
 
 
 def tokens_for(url, n_accounts, n_tokens):
-    """Tokens of n_tokens generated users over every region."""
-    return [sign_in(url, r, i) for r, i in generated(n_accounts, n_tokens)]
+    """Tokens of n_tokens generated users over every region, in the order
+    of generated(); eight sign-ins at a time (each is one argon2id
+    verification: thousands one by one would take minutes)."""
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        return list(ex.map(lambda ri: sign_in(url, *ri),
+                           generated(n_accounts, n_tokens)))
 
 
 def wait_idle(url, timeout=60.0):
