@@ -18,6 +18,10 @@
  * Measured (mariadb-slap, 8 clients, 8,000 runs, demo data and 10,000
  * generated accounts per region): the earlier pair of queries, with the
  * messages folded into JSON_ARRAYAGG, took 1.98 s; this one 0.88 s.
+ * MariaDB prepares and optimizes every SELECT block again at each
+ * execution, so the account's contact and sums are joins, not three scalar
+ * subqueries: 190 us of server CPU a run instead of 215 (one client, 20,000
+ * runs over 100,000 accounts; SELECT 1 costs 30).
  */
 #include <stdio.h>
 #include <string.h>
