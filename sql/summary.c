@@ -6,7 +6,10 @@
  *	'a'	the account by primary key, joined to its main billing contact
  *		(unique key users_one_main) and to its payments
  *		(payments_account), summed by status; grouped by the primary
- *		key, so one row, and none for an account that does not exist;
+ *		key, so one row, and none for an account that does not exist
+ *		(every other column is the account's or its one main
+ *		contact's; the session's sql_mode, sql/db.c, leaves out
+ *		ONLY_FULL_GROUP_BY);
  *	'i'	the non-void invoices in issue order (invoices_account_issued,
  *		whose entries end with the primary key, so "ORDER BY issued_on,
  *		id" needs no sort), one more than the limit so that too many is
