@@ -180,8 +180,10 @@ api_metrics(struct app *app, struct request *req, struct response *resp)
 	    "GET /api/v1/account, by where the summary came from.\n"
 	    "# TYPE billgw_account_summaries_total counter\n"
 	    "billgw_account_summaries_total{source=\"cache\"} %lu\n"
+	    "billgw_account_summaries_total{source=\"shared\"} %lu\n"
 	    "billgw_account_summaries_total{source=\"database\"} %lu\n",
 	    atomic_load(&sb->summaries_cached),
+	    atomic_load(&sb->summaries_shared),
 	    atomic_load(&sb->summaries_loaded));
 	buf_puts(b, "# HELP billgw_worker_requests Requests served by each "
 	    "worker.\n# TYPE billgw_worker_requests gauge\n");

@@ -16,6 +16,7 @@
 
 #include "auth/csrf.h"
 #include "auth/session.h"
+#include "fcgi/answers.h"
 #include "fcgi/app.h"
 #include "fcgi/page.h"
 #include "fcgi/request.h"
@@ -42,6 +43,9 @@ static struct account_summary	 summary;
  * its account's version (bumped by triggers on every change to what the
  * summary shows, read with the session check at no extra round trip) and
  * the region's date are the same: no summary query at all then.
+ *
+ * Behind it is the pool's shared cache (fcgi/answers.h): an answer another
+ * worker loaded costs a pread, not a query.
  *
  * CACHE_SETS sets of CACHE_WAYS answers, the least recently used replaced.
  * The set comes from the account id mixed with splitmix64's finalizer: a
@@ -139,16 +143,38 @@ money_json(int64_t minor, const char *currency)
 	    "currency", currency, "display", display);
 }
 
+/* Keep body[len] as entry c's answer for the request's account today. */
+static void
+cache_fill(struct cached *c, const struct request *req, int32_t today,
+    const char *body, size_t len)
+{
+	free(c->json);
+	c->stamp = 0;
+	if ((c->json = malloc(len)) == NULL)
+		return;
+	memcpy(c->json, body, len);
+	c->len = len;
+	c->ri = req->session_region;
+	c->acct = req->session->acct;
+	c->version = req->account_version;
+	c->today = today;
+	c->stamp = ++cache_clock;
+}
+
 void
 api_account(struct app *app, struct request *req, struct response *resp)
 {
-	struct view	 v;
-	struct cached	*c, *slot;
-	json_t		*msgs, *bal;
-	const char	*cur;
-	size_t		 i;
-	int32_t		 today;
-	int		 ri;
+	struct view		 v;
+	struct cached		*c, *slot;
+	struct answer_key	 k;
+	char			 shared[ANSWERS_SLOT_SIZE];
+	json_t			*msgs, *bal;
+	const char		*cur;
+	size_t			 i;
+	long			 n;
+	uint32_t		 where;
+	int32_t			 today;
+	int			 ri;
 
 	ri = req->session_region;
 	today = day_today(app->cf->regions[ri].timezone, time(NULL));
@@ -160,6 +186,17 @@ api_account(struct app *app, struct request *req, struct response *resp)
 		c->stamp = ++cache_clock;
 		atomic_fetch_add(&app->sb->summaries_cached, 1);
 		resp_body(resp, 200, "application/json", c->json, c->len);
+		return;
+	}
+	/* Another worker's answer, from the pool's shared cache. */
+	k = (struct answer_key){ .ri = ri, .today = today,
+	    .acct = req->session->acct, .version = req->account_version,
+	    .generation = atomic_load(&app->me->generation) };
+	if ((n = answers_get(&app->sb->answers, &k, shared, sizeof(shared),
+	    &where)) >= 0) {
+		atomic_fetch_add(&app->sb->summaries_shared, 1);
+		resp_body(resp, 200, "application/json", shared, (size_t)n);
+		cache_fill(c, req, today, shared, (size_t)n);
 		return;
 	}
 	if (view_load(app, req, resp, &v) != 0)
@@ -193,17 +230,9 @@ api_account(struct app *app, struct request *req, struct response *resp)
 	    "current_activity", money_json(0, cur)));
 	if (resp->status != 200 || resp->body.failed)
 		return;
-	free(c->json);
-	c->stamp = 0;
-	if ((c->json = malloc(resp->body.len)) == NULL)
-		return;
-	memcpy(c->json, resp->body.data, resp->body.len);
-	c->len = resp->body.len;
-	c->ri = ri;
-	c->acct = req->session->acct;
-	c->version = req->account_version;
-	c->today = today;
-	c->stamp = ++cache_clock;
+	cache_fill(c, req, today, resp->body.data, resp->body.len);
+	answers_put(&app->sb->answers, &k, resp->body.data, resp->body.len,
+	    where);
 }
 
 /* --- the portal home pages -------------------------------------------- */

@@ -73,6 +73,8 @@ scoreboard_new(void)
 		munmap(sb, sizeof(*sb));
 		return NULL;
 	}
+	/* Without it (no memfd) each worker still keeps its own answers. */
+	(void)answers_open(&sb->answers);
 	return sb;
 }
 

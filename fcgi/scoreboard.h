@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "fcgi/answers.h"
 #include "regions/config.h"
 
 /* A reload runs the old and the new generation side by side. */
@@ -60,7 +61,9 @@ struct scoreboard {
 	atomic_ulong		 restarts[SB_CAUSE__MAX];
 	atomic_ulong		 throttled;	/* respawns delayed */
 	atomic_ulong		 summaries_cached;	/* account answers */
+	atomic_ulong		 summaries_shared;
 	atomic_ulong		 summaries_loaded;
+	struct answers		 answers;	/* fd -1: none */
 	/*
 	 * At most ngates argon2id computations at once across the pool:
 	 * robust process-shared mutexes, so a worker killed while holding

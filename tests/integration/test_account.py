@@ -9,7 +9,7 @@ import unittest
 import zoneinfo
 
 import harness
-from harness import conf_get, ctl, http
+from harness import conf_get, ctl, http, wait_until
 
 RUN = random.randint(100000, 999999)
 PASSWORD = f"Balance-Test-{RUN}!"
@@ -264,6 +264,60 @@ class AnswerCache(unittest.TestCase):
                     self.assertEqual(r.json()["account"]["number"], number)
             after = counts()
             self.assertEqual([a - b for a, b in zip(after, before)], [12, 6])
+
+
+    def test_one_worker_loads_an_answer_and_the_others_share_it(self):
+        a = Account("us")
+        a.invoice(5, "61.11")
+        with harness.Stack("shared") as s:
+            s.start_pool(overrides={"gateway.workers": 4})
+            s.start_nginx()
+
+            def counts():
+                m = s.metrics()
+                return [harness.metric(m, "billgw_account_summaries_total",
+                                       source=x)
+                        for x in ("cache", "shared", "database")]
+
+            def summaries(n):
+                """n answers in a row; what each said of the balance, and
+                where the pool found them."""
+                before = counts()
+                seen = []
+                for _ in range(n):
+                    r = s.http("GET", "/api/v1/account", headers={
+                        "Authorization": "Bearer " + a.token})
+                    self.assertEqual(r.status, 200, r)
+                    self.assertEqual(r.json()["account"]["number"], a.number)
+                    seen.append(r.json()["balance"]["pending_payments"])
+                return seen, [x - y for x, y in zip(counts(), before)]
+
+            # Twelve answers over four workers: one load from the
+            # database, the rest from a worker's own cache or the shared
+            # one, which the three others must have used.
+            seen, (own, shared, loaded) = summaries(12)
+            self.assertEqual(loaded, 1)
+            self.assertEqual(own + shared, 11)
+            self.assertGreaterEqual(shared, 1)
+            self.assertEqual(seen, [money(0, "USD", "$ 0.00 USD")] * 12)
+
+            # A payment bumps the account's version: no worker may answer
+            # with what it or the others kept before it.
+            a.payment("5.00", status="pending")
+            seen, (own, shared, loaded) = summaries(8)
+            self.assertEqual(seen, [money(500, "USD", "$ 5.00 USD")] * 8)
+            self.assertEqual(loaded, 1)
+
+            # A reload's new workers start afresh (their configuration may
+            # render answers differently): one more load, then shared.
+            s.reload()
+            wait_until(lambda: s.status()["generation"] == 2 and
+                       all(p["generation"] == 2
+                           for p in s.status()["processes"]), 20,
+                       "the new generation alone")
+            seen, (own, shared, loaded) = summaries(8)
+            self.assertEqual(loaded, 1)
+            self.assertEqual(seen, [money(500, "USD", "$ 5.00 USD")] * 8)
 
 
 class PortalPages(unittest.TestCase):

@@ -1,0 +1,221 @@
+/*
+ * fcgi/answers.c: the pool's shared answer cache, on a memfd of its own,
+ * with torn and foreign slots written over it by hand.
+ */
+#include <sys/wait.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fcgi/answers.h"
+#include "t.h"
+
+static struct answers	 a;
+
+static struct answer_key
+key(int64_t acct, int64_t version)
+{
+	struct answer_key	 k;
+
+	memset(&k, 0, sizeof(k));
+	k.ri = 1;
+	k.today = 20000;
+	k.acct = acct;
+	k.version = version;
+	k.generation = 1;
+	return k;
+}
+
+/*
+ * Keep "answer of ACCT vVERSION" for k as a worker does, after a miss; the
+ * body written.  0, or -1 when k's answer was there already.
+ */
+static int
+store(const struct answer_key *k, char *body, size_t size)
+{
+	char		 buf[ANSWERS_SLOT_SIZE];
+	uint32_t	 where;
+
+	snprintf(body, size, "answer of %" PRId64 " v%" PRId64, k->acct,
+	    k->version);
+	if (answers_get(&a, k, buf, sizeof(buf), &where) != -1)
+		return -1;
+	answers_put(&a, k, body, strlen(body), where);
+	return 0;
+}
+
+static void
+put(const struct answer_key *k, char *body, size_t size)
+{
+	CHECK(store(k, body, size) == 0);
+}
+
+static void
+an_answer_kept_is_found_for_its_own_key_only(void)
+{
+	struct answer_key	 k = key(101, 7), other;
+	char			 body[64], buf[ANSWERS_SLOT_SIZE];
+	uint32_t		 where;
+	long			 n;
+
+	put(&k, body, sizeof(body));
+	n = answers_get(&a, &k, buf, sizeof(buf), &where);
+	CHECK(n == (long)strlen(body) && memcmp(buf, body, (size_t)n) == 0);
+	/* Every part of the key must match. */
+	other = k;
+	other.version = 8;
+	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
+	other = k;
+	other.today = 20001;
+	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
+	other = k;
+	other.generation = 2;
+	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
+	other = k;
+	other.ri = 2;
+	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
+	other = k;
+	other.acct = 102;
+	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
+	/* Too small a buffer: a miss, never a cut answer. */
+	CHECK(answers_get(&a, &k, buf, 4, &where) == -1);
+}
+
+static void
+a_newer_version_replaces_the_older_in_its_slot(void)
+{
+	struct answer_key	 v1 = key(201, 1), v2 = key(201, 2);
+	char			 body[64], buf[ANSWERS_SLOT_SIZE];
+	uint32_t		 where, old;
+
+	put(&v1, body, sizeof(body));
+	CHECK(answers_get(&a, &v1, buf, sizeof(buf), &old) >= 0);
+	CHECK(answers_get(&a, &v2, buf, sizeof(buf), &where) == -1);
+	/* The older answer's own slot is the one offered. */
+	CHECK(pread(a.fd, buf, 48, (off_t)where * ANSWERS_SLOT_SIZE) == 48);
+	CHECK(memcmp(buf + 8, &v1, sizeof(v1)) == 0);
+	put(&v2, body, sizeof(body));
+	CHECK(answers_get(&a, &v2, buf, sizeof(buf), &where) ==
+	    (long)strlen(body));
+	CHECK(answers_get(&a, &v1, buf, sizeof(buf), &where) == -1);
+}
+
+/* The slot holding k's answer, found by its key bytes. */
+static long
+slot_of(const struct answer_key *k)
+{
+	unsigned char	 head[48];
+	long		 i;
+
+	for (i = 0; i < ANSWERS_SLOTS; i++)
+		if (pread(a.fd, head, sizeof(head), (off_t)i *
+		    ANSWERS_SLOT_SIZE) == (ssize_t)sizeof(head) &&
+		    memcmp(head + 8, k, sizeof(*k)) == 0)
+			return i;
+	return -1;
+}
+
+static void
+a_torn_or_forged_slot_is_a_miss(void)
+{
+	struct answer_key	 k = key(301, 1);
+	char			 body[64], buf[ANSWERS_SLOT_SIZE];
+	uint32_t		 where;
+	long			 i;
+	off_t			 at;
+
+	put(&k, body, sizeof(body));
+	CHECK((i = slot_of(&k)) >= 0);
+	at = (off_t)i * ANSWERS_SLOT_SIZE;
+	/* Half of another write over the body. */
+	CHECK(pwrite(a.fd, "XXXX", 4, at + 48 + 3) == 4);
+	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
+	/* The key changed to another account's, the body and mac kept. */
+	put(&k, body, sizeof(body));
+	k.acct = 302;
+	CHECK(pwrite(a.fd, &k, sizeof(k), at + 8) == (ssize_t)sizeof(k));
+	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
+	/* A length past the slot. */
+	k.acct = 301;
+	put(&k, body, sizeof(body));
+	CHECK(pwrite(a.fd, "\xff\xff\x00\x00", 4, at + 40) == 4);
+	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
+}
+
+static void
+an_answer_larger_than_a_slot_is_not_kept(void)
+{
+	struct answer_key	 k = key(401, 1);
+	static char		 big[ANSWERS_SLOT_SIZE];
+	char			 buf[ANSWERS_SLOT_SIZE];
+	uint32_t		 where;
+
+	memset(big, 'x', sizeof(big));
+	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
+	answers_put(&a, &k, big, sizeof(big), where);
+	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
+	answers_put(&a, &k, big, ANSWERS_SLOT_SIZE - 48, where);
+	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) ==
+	    ANSWERS_SLOT_SIZE - 48);
+}
+
+/*
+ * Twice as many accounts as slots, written by two processes at once: an
+ * answer found is always its own account's, and most recent ones are kept.
+ */
+static void
+many_writers_never_give_an_account_another_s_answer(void)
+{
+	char		 body[64], buf[ANSWERS_SLOT_SIZE];
+	struct answer_key k;
+	uint32_t	 where;
+	long		 n;
+	int64_t		 i;
+	int		 status, wrong = 0, found = 0;
+	pid_t		 pid;
+
+	if ((pid = fork()) == 0) {
+		for (i = 0; i < 2 * ANSWERS_SLOTS; i++) {
+			k = key(1000000 + i, 1);
+			(void)store(&k, body, sizeof(body));
+		}
+		_exit(0);
+	}
+	for (i = 2 * ANSWERS_SLOTS - 1; i >= 0; i--) {
+		k = key(1000000 + i, 1);
+		(void)store(&k, body, sizeof(body));
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && status == 0);
+	for (i = 0; i < 2 * ANSWERS_SLOTS; i++) {
+		k = key(1000000 + i, 1);
+		if ((n = answers_get(&a, &k, buf, sizeof(buf), &where)) < 0)
+			continue;
+		found++;
+		snprintf(body, sizeof(body), "answer of %" PRId64 " v1",
+		    k.acct);
+		wrong += n != (long)strlen(body) ||
+		    memcmp(buf, body, (size_t)n) != 0;
+	}
+	CHECK(wrong == 0);
+	/* Two choices a key: well over half the slots hold an answer. */
+	CHECK(found > ANSWERS_SLOTS * 3 / 4);
+	printf("     %d of %d answers kept in %d slots\n", found,
+	    2 * ANSWERS_SLOTS, ANSWERS_SLOTS);
+}
+
+int
+main(void)
+{
+	if (answers_open(&a) != 0) {
+		perror("answers_open");
+		return 1;
+	}
+	RUN(an_answer_kept_is_found_for_its_own_key_only);
+	RUN(a_newer_version_replaces_the_older_in_its_slot);
+	RUN(a_torn_or_forged_slot_is_a_miss);
+	RUN(an_answer_larger_than_a_slot_is_not_kept);
+	RUN(many_writers_never_give_an_account_another_s_answer);
+	return DONE();
+}
