@@ -11,7 +11,9 @@ sign-in limit lifted), then measures each row with wrk for a fixed time at
     GET /healthz through the pool             the FastCGI ceiling
     GET /api/v1/account, Bearer tokens rotating over 400 accounts of every
         region: once with every worker's caches cold, once again; then
-        over 4,000 accounts, more than a worker's answer cache holds
+        over 4,000 accounts, more than a worker's own answer cache holds
+        (with the shares answered from the pool's shared cache and loaded
+        from the database)
     POST /api/v1/session, right passwords (rotating users), wrong passwords
 
 with each row's ratio to /healthz; then the account row and /healthz
@@ -76,13 +78,13 @@ def cpu_ms(pids):
 
 
 def summaries(url):
-    """The pool's account answers so far: (from a worker's cache, from
-    the database), from /metrics."""
+    """The pool's account answers so far: (from a worker's own cache, from
+    the pool's shared one, from the database), from /metrics."""
     with urllib.request.urlopen(url + "/metrics") as r:
         text = r.read().decode()
     return tuple(int(float(re.search(
         r'^billgw_account_summaries_total\{source="%s"\} (\S+)$' % src,
-        text, re.M).group(1))) for src in ("cache", "database"))
+        text, re.M).group(1))) for src in ("cache", "shared", "database"))
 
 
 def worker_pids(url):
@@ -151,9 +153,11 @@ def main():
             r = measure(f"GET /api/v1/account, {len(many)} accounts",
                         "/api/v1/account",
                         lua_bearer("/api/v1/account", many))
-            hits, misses = (x - y for x, y in zip(summaries(url), before))
-            rows[-1] = (f"{rows[-1][0]}, "
-                        f"{100 * misses // max(1, hits + misses)}% misses", r)
+            own, shared, loaded = (x - y for x, y in
+                                   zip(summaries(url), before))
+            total = max(1, own + shared + loaded)
+            rows[-1] = (f"{rows[-1][0]}, {100 * shared // total}% shared, "
+                        f"{100 * loaded // total}% loaded", r)
             # One row each moves by 5-10% with the machine: the account
             # row and /healthz again in shorter stretches, alternating,
             # and the medians of the ratio and of the account p99.
