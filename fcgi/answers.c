@@ -108,8 +108,7 @@ answers_get(const struct answers *a, const struct answer_key *k, char *buf,
 			memcpy(buf, s.body, s.len);
 			return s.len;
 		}
-		own = j;	/* an older answer of the account: replace it */
-		break;
+		own = j;	/* another answer of the account: replace it */
 	}
 	*where = i[own >= 0 ? own : empty >= 0 ? empty :
 	    (int)randombytes_uniform(2)];
