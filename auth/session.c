@@ -31,6 +31,7 @@
 #include <sodium.h>
 
 #include "auth/session.h"
+#include "fcgi/slots.h"
 #include "regions/config.h"
 
 #define KID_MAX		32		/* [A-Za-z0-9_-]{1,32} */
@@ -605,8 +606,24 @@ struct memo_entry {
 struct session_memo {
 	unsigned char		 key[crypto_generichash_KEYBYTES];
 	uint64_t		 clock;
+	const struct slots	*shared;	/* the pool's, or NULL */
+	int64_t			 generation;
 	struct memo_entry	 e[MEMO_SETS][MEMO_WAYS];
 };
+
+_Static_assert(SESSION_MEMO_KEYBYTES == crypto_generichash_KEYBYTES,
+    "SESSION_MEMO_KEYBYTES is BLAKE2b's key size");
+
+/* A token in the pool's slots: what a memo entry holds, and its generation. */
+struct shared_token {
+	struct slot_head	 head;
+	unsigned char		 h[MEMO_HASH];
+	int64_t			 generation;
+	struct session_claims	 c;
+};
+
+#define SHARED_TOKEN_LEN	(sizeof(struct shared_token) - \
+				    sizeof(struct slot_head))
 
 struct session_memo *
 session_memo_new(void)
@@ -617,6 +634,62 @@ session_memo_new(void)
 		return NULL;
 	crypto_generichash_keygen(m->key);
 	return m;
+}
+
+void
+session_memo_share(struct session_memo *m, const struct slots *shared,
+    const unsigned char key[SESSION_MEMO_KEYBYTES], int64_t generation)
+{
+	m->shared = shared;
+	m->generation = generation;
+	memcpy(m->key, key, sizeof(m->key));
+}
+
+/*
+ * Claims of the token hashed h that another worker verified, into *c: 1;
+ * else 0, with *where the slot to keep them in.
+ */
+static int
+shared_find(const struct session_memo *m, const unsigned char *h,
+    struct session_claims *c, uint32_t *where)
+{
+	struct shared_token	 t;
+	uint32_t		 i[2];
+	int			 j, empty = -1;
+
+	if (m->shared->size < sizeof(t)) {
+		*where = UINT32_MAX;
+		return 0;
+	}
+	slots_pick(m->shared, h, MEMO_HASH, i);
+	for (j = 0; j < 2; j++) {
+		if (!slots_read(m->shared, i[j], &t, sizeof(t)) ||
+		    t.head.len != SHARED_TOKEN_LEN) {
+			empty = j;
+			continue;
+		}
+		if (t.generation == m->generation &&
+		    sodium_memcmp(t.h, h, MEMO_HASH) == 0) {
+			*c = t.c;
+			return 1;
+		}
+	}
+	*where = i[empty >= 0 ? empty : (int)randombytes_uniform(2)];
+	return 0;
+}
+
+static void
+shared_keep(const struct session_memo *m, const unsigned char *h,
+    const struct session_claims *c, uint32_t where)
+{
+	struct shared_token	 t;
+
+	memset(&t, 0, sizeof(t));
+	t.head.len = SHARED_TOKEN_LEN;
+	memcpy(t.h, h, MEMO_HASH);
+	t.generation = m->generation;
+	memcpy(&t.c, c, sizeof(t.c));
+	slots_write(m->shared, where, &t);
 }
 
 void
@@ -631,13 +704,20 @@ session_memo_free(struct session_memo *m)
 enum session_err
 session_verify_memo(struct session_memo *m, const struct session_keys *ks,
     const struct config *cf, const char *token, size_t len, time_t now,
-    struct session_claims *c)
+    struct session_claims *c, enum session_src *src)
 {
 	unsigned char		 h[MEMO_HASH];
 	struct memo_entry	*set, *e, *old;
+	struct session_claims	 got;
 	uint64_t		 pick;
+	uint32_t		 where = UINT32_MAX;
 	enum session_err	 err;
+	enum session_src	 dummy;
 	size_t			 i;
+
+	if (src == NULL)
+		src = &dummy;
+	*src = SESSION_SRC_MEMO;
 
 	/* The shape check bounds what is hashed, as it bounds the rest. */
 	if (token == NULL || len == 0 || len > SESSION_TOKEN_MAX)
@@ -660,10 +740,21 @@ session_verify_memo(struct session_memo *m, const struct session_keys *ks,
 		if (e->stamp < old->stamp)
 			old = e;
 	}
-	if ((err = session_verify(ks, cf, token, len, now, c)) == SESSION_OK) {
-		memcpy(old->h, h, sizeof(h));
-		old->c = *c;
-		old->stamp = ++m->clock;
+	if (m->shared != NULL && shared_find(m, h, &got, &where)) {
+		*src = SESSION_SRC_SHARED;
+		if ((err = check_times(&got, now)) != SESSION_OK)
+			return err;
+		*c = got;
+	} else {
+		*src = SESSION_SRC_VERIFIED;
+		if ((err = session_verify(ks, cf, token, len, now, c)) !=
+		    SESSION_OK)
+			return err;
+		if (m->shared != NULL && where != UINT32_MAX)
+			shared_keep(m, h, c, where);
 	}
-	return err;
+	memcpy(old->h, h, sizeof(h));
+	old->c = *c;
+	old->stamp = ++m->clock;
+	return SESSION_OK;
 }

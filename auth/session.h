@@ -110,14 +110,36 @@ enum session_err session_verify(const struct session_keys *,
  * SESSION_NOT_YET against now, and a miss is a full session_verify.  The
  * memo belongs to one key set and one configuration: a worker's, for its
  * life.  NULL when out of memory.
+ *
+ * Shared (session_memo_share(), before its first use), a memo also keeps
+ * its tokens in the pool's slots (fcgi/slots.h) and finds there the ones
+ * other workers verified: the slot holds the token's keyed hash (the
+ * pool's hash key) and the claims, for one generation of the pool (a
+ * reload may change keys or configuration).  *src, when not NULL, says
+ * where an answer came from.
  */
 struct session_memo;
+struct slots;
+
+#define SESSION_MEMO_KEYBYTES	32	/* BLAKE2b's key */
+
+enum session_src {
+	SESSION_SRC_MEMO,	/* this worker's memo */
+	SESSION_SRC_SHARED,	/* the pool's */
+	SESSION_SRC_VERIFIED,	/* decoded and verified now */
+	SESSION_SRC__MAX
+};
 
 struct session_memo	*session_memo_new(void);
+void			 session_memo_share(struct session_memo *,
+			    const struct slots *,
+			    const unsigned char key[SESSION_MEMO_KEYBYTES],
+			    int64_t generation);
 void			 session_memo_free(struct session_memo *);
 enum session_err	 session_verify_memo(struct session_memo *,
 			    const struct session_keys *,
 			    const struct config *cf, const char *token,
-			    size_t len, time_t now, struct session_claims *c);
+			    size_t len, time_t now, struct session_claims *c,
+			    enum session_src *src);
 
 #endif /* BILLGW_SESSION_H */

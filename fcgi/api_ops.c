@@ -185,6 +185,15 @@ api_metrics(struct app *app, struct request *req, struct response *resp)
 	    atomic_load(&sb->summaries_cached),
 	    atomic_load(&sb->summaries_shared),
 	    atomic_load(&sb->summaries_loaded));
+	buf_printf(b, "# HELP billgw_token_checks_total Session tokens "
+	    "accepted, by where their check came from.\n"
+	    "# TYPE billgw_token_checks_total counter\n"
+	    "billgw_token_checks_total{source=\"memo\"} %lu\n"
+	    "billgw_token_checks_total{source=\"shared\"} %lu\n"
+	    "billgw_token_checks_total{source=\"verified\"} %lu\n",
+	    atomic_load(&sb->tokens[SESSION_SRC_MEMO]),
+	    atomic_load(&sb->tokens[SESSION_SRC_SHARED]),
+	    atomic_load(&sb->tokens[SESSION_SRC_VERIFIED]));
 	buf_puts(b, "# HELP billgw_worker_requests Requests served by each "
 	    "worker.\n# TYPE billgw_worker_requests gauge\n");
 	for (i = 0; i < SB_SLOTS; i++) {

@@ -401,9 +401,9 @@ pool_run(const char *config_path, struct gateway *gw)
 	}
 	atomic_store(&p->sb->generation, 1);
 	atomic_store(&p->sb->workers, gw->cf.gateway.workers);
-	if (p->sb->answers.fd < 0)
-		log_warn("pool: no shared answer cache (no memfd); each "
-		    "worker keeps its own");
+	if (p->sb->answers.fd < 0 || p->sb->tokens_shared.fd < 0)
+		log_warn("pool: no shared caches (no memfd); each worker "
+		    "keeps its own answers and tokens");
 	if (bind_listen(p) < 0) {
 		log_err("pool: cannot listen on %s: %s", gw->cf.gateway.listen,
 		    strerror(errno));

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fcgi/answers.h"
 #include "fcgi/scoreboard.h"
 
 static int
@@ -73,8 +74,11 @@ scoreboard_new(void)
 		munmap(sb, sizeof(*sb));
 		return NULL;
 	}
-	/* Without it (no memfd) each worker still keeps its own answers. */
+	/* Without them (no memfd) each worker still keeps its own. */
 	(void)answers_open(&sb->answers);
+	(void)slots_open(&sb->tokens_shared, "billgw-tokens", SB_TOKEN_SLOTS,
+	    SB_TOKEN_SLOT_SIZE);
+	randombytes_buf(sb->token_key, sizeof(sb->token_key));
 	return sb;
 }
 

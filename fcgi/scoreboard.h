@@ -16,13 +16,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "fcgi/answers.h"
+#include "auth/session.h"
+#include "fcgi/slots.h"
 #include "regions/config.h"
 
 /* A reload runs the old and the new generation side by side. */
 #define SB_SLOTS	(2 * CONFIG_MAX_WORKERS)
 #define SB_URI_MAX	128
 #define SB_GATES_MAX	64	/* argon2id gates: one per core */
+#define SB_TOKEN_SLOTS		8192	/* the shared token memo: 4 MiB */
+#define SB_TOKEN_SLOT_SIZE	512
 
 enum sb_state {
 	SB_EMPTY,
@@ -63,7 +66,11 @@ struct scoreboard {
 	atomic_ulong		 summaries_cached;	/* account answers */
 	atomic_ulong		 summaries_shared;
 	atomic_ulong		 summaries_loaded;
-	struct answers		 answers;	/* fd -1: none */
+	atomic_ulong		 tokens[SESSION_SRC__MAX];	/* accepted */
+	/* The pool's shared caches (fcgi/slots.h); fd -1: none. */
+	struct slots		 answers;
+	struct slots		 tokens_shared;
+	unsigned char		 token_key[SESSION_MEMO_KEYBYTES];
 	/*
 	 * At most ngates argon2id computations at once across the pool:
 	 * robust process-shared mutexes, so a worker killed while holding

@@ -8,6 +8,7 @@
 #include "fcgi/app.h"
 #include "fcgi/request.h"
 #include "fcgi/response.h"
+#include "fcgi/scoreboard.h"
 #include "fcgi/websession.h"
 #include "regions/config.h"
 #include "sql/db.h"
@@ -36,6 +37,7 @@ int
 websession_check(struct app *app, struct request *req)
 {
 	struct session_claims	*c;
+	enum session_src	 src;
 	const char		*tok;
 	size_t			 len, n;
 	int64_t			 sv, acct;
@@ -46,8 +48,9 @@ websession_check(struct app *app, struct request *req)
 	if ((c = arena_alloc(req->arena, sizeof(*c))) == NULL)
 		return 401;
 	if (session_verify_memo(app->memo, app->keys, app->cf, tok, len,
-	    time(NULL), c) != SESSION_OK)
+	    time(NULL), c, &src) != SESSION_OK)
 		return 401;
+	atomic_fetch_add(&app->sb->tokens[src], 1);
 	if ((ri = config_region_index(app->cf, c->rgn)) < 0)
 		return 401;
 	n = strlen(c->rgn);

@@ -363,6 +363,9 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 		log_err("worker: out of memory");
 		_exit(1);
 	}
+	if (sb->tokens_shared.fd >= 0)
+		session_memo_share(app.memo, &sb->tokens_shared, sb->token_key,
+		    atomic_load(&app.me->generation));
 	/*
 	 * argon2id takes 32 MiB per verification.  glibc would raise its
 	 * mmap threshold after the first free and keep every later buffer

@@ -277,7 +277,9 @@ class AnswerCache(unittest.TestCase):
                 m = s.metrics()
                 return [harness.metric(m, "billgw_account_summaries_total",
                                        source=x)
-                        for x in ("cache", "shared", "database")]
+                        for x in ("cache", "shared", "database")] + [
+                    harness.metric(m, "billgw_token_checks_total", source=x)
+                    for x in ("memo", "shared", "verified")]
 
             def summaries(n):
                 """n answers in a row; what each said of the balance, and
@@ -294,29 +296,37 @@ class AnswerCache(unittest.TestCase):
 
             # Twelve answers over four workers: one load from the
             # database, the rest from a worker's own cache or the shared
-            # one, which the three others must have used.
-            seen, (own, shared, loaded) = summaries(12)
+            # one, which the three others must have used; the same for the
+            # token, verified once.
+            seen, (own, shared, loaded, memo, tshared, verified) = \
+                summaries(12)
             self.assertEqual(loaded, 1)
             self.assertEqual(own + shared, 11)
             self.assertGreaterEqual(shared, 1)
+            self.assertEqual(verified, 1)
+            self.assertEqual(memo + tshared, 11)
+            self.assertGreaterEqual(tshared, 1)
             self.assertEqual(seen, [money(0, "USD", "$ 0.00 USD")] * 12)
 
             # A payment bumps the account's version: no worker may answer
             # with what it or the others kept before it.
             a.payment("5.00", status="pending")
-            seen, (own, shared, loaded) = summaries(8)
+            seen, (own, shared, loaded, _, _, verified) = summaries(8)
             self.assertEqual(seen, [money(500, "USD", "$ 5.00 USD")] * 8)
             self.assertEqual(loaded, 1)
+            self.assertEqual(verified, 0)
 
             # A reload's new workers start afresh (their configuration may
-            # render answers differently): one more load, then shared.
+            # render answers differently, their keys accept other tokens):
+            # one more load and one more verification, then shared.
             s.reload()
             wait_until(lambda: s.status()["generation"] == 2 and
                        all(p["generation"] == 2
                            for p in s.status()["processes"]), 20,
                        "the new generation alone")
-            seen, (own, shared, loaded) = summaries(8)
+            seen, (own, shared, loaded, _, _, verified) = summaries(8)
             self.assertEqual(loaded, 1)
+            self.assertEqual(verified, 1)
             self.assertEqual(seen, [money(500, "USD", "$ 5.00 USD")] * 8)
 
 

@@ -1,10 +1,11 @@
 /*
- * fcgi/answers.c: the pool's shared answer cache, on a memfd of its own,
- * with torn and foreign slots written over it by hand.
+ * fcgi/answers.c and fcgi/slots.c: the pool's shared answer cache, on a
+ * memfd of its own, with torn and foreign slots written over it by hand.
  */
 #include <sys/wait.h>
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,7 +13,7 @@
 #include "fcgi/answers.h"
 #include "t.h"
 
-static struct answers	 a;
+static struct slots	 a;
 
 static struct answer_key
 key(int64_t acct, int64_t version)
@@ -95,7 +96,7 @@ a_newer_version_replaces_the_older_in_its_slot(void)
 	CHECK(answers_get(&a, &v2, buf, sizeof(buf), &where) == -1);
 	/* The older answer's own slot is the one offered. */
 	CHECK(pread(a.fd, buf, 48, (off_t)where * ANSWERS_SLOT_SIZE) == 48);
-	CHECK(memcmp(buf + 8, &v1, sizeof(v1)) == 0);
+	CHECK(memcmp(buf + sizeof(struct slot_head), &v1, sizeof(v1)) == 0);
 	put(&v2, body, sizeof(body));
 	CHECK(answers_get(&a, &v2, buf, sizeof(buf), &where) ==
 	    (long)strlen(body));
@@ -112,7 +113,7 @@ slot_of(const struct answer_key *k)
 	for (i = 0; i < ANSWERS_SLOTS; i++)
 		if (pread(a.fd, head, sizeof(head), (off_t)i *
 		    ANSWERS_SLOT_SIZE) == (ssize_t)sizeof(head) &&
-		    memcmp(head + 8, k, sizeof(*k)) == 0)
+		    memcmp(head + sizeof(struct slot_head), k, sizeof(*k)) == 0)
 			return i;
 	return -1;
 }
@@ -135,12 +136,14 @@ a_torn_or_forged_slot_is_a_miss(void)
 	/* The key changed to another account's, the body and mac kept. */
 	put(&k, body, sizeof(body));
 	k.acct = 302;
-	CHECK(pwrite(a.fd, &k, sizeof(k), at + 8) == (ssize_t)sizeof(k));
+	CHECK(pwrite(a.fd, &k, sizeof(k), at + sizeof(struct slot_head)) ==
+	    (ssize_t)sizeof(k));
 	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
 	/* A length past the slot. */
 	k.acct = 301;
 	put(&k, body, sizeof(body));
-	CHECK(pwrite(a.fd, "\xff\xff\x00\x00", 4, at + 40) == 4);
+	CHECK(pwrite(a.fd, "\xff\xff\x00\x00", 4,
+	    at + offsetof(struct slot_head, len)) == 4);
 	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
 }
 
@@ -156,9 +159,9 @@ an_answer_larger_than_a_slot_is_not_kept(void)
 	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
 	answers_put(&a, &k, big, sizeof(big), where);
 	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) == -1);
-	answers_put(&a, &k, big, ANSWERS_SLOT_SIZE - 48, where);
+	answers_put(&a, &k, big, ANSWERS_BODY_MAX, where);
 	CHECK(answers_get(&a, &k, buf, sizeof(buf), &where) ==
-	    ANSWERS_SLOT_SIZE - 48);
+	    ANSWERS_BODY_MAX);
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "auth/session.h"
+#include "fcgi/slots.h"
 #include "regions/config.h"
 #include "fixture.h"
 #include "t.h"
@@ -664,7 +665,7 @@ static enum session_err
 verify_memo(struct session_memo *m, const char *t, long long now)
 {
 	return session_verify_memo(m, keys, &cf, t, strlen(t), (time_t)now,
-	    &c);
+	    &c, NULL);
 }
 
 static void
@@ -743,6 +744,70 @@ a_token_one_byte_off_a_memoized_one_is_verified_in_full(void)
 	CHECK(verify_memo(m, "", NOW) == SESSION_MALFORMED);
 	CHECK(verify_memo(m, good, NOW) == SESSION_OK);
 	session_memo_free(m);
+}
+
+/* m's answer for t at now, and where it came from. */
+static enum session_src
+source_of(struct session_memo *m, const char *t, long long now,
+    enum session_err *res)
+{
+	enum session_src	 src = SESSION_SRC__MAX;
+
+	*res = session_verify_memo(m, keys, &cf, t, strlen(t), (time_t)now,
+	    &c, &src);
+	return src;
+}
+
+static void
+a_shared_memo_gives_a_worker_the_tokens_another_verified(void)
+{
+	struct slots		 shared;
+	unsigned char		 key[SESSION_MEMO_KEYBYTES];
+	struct session_memo	*m[5];
+	enum session_err	 r;
+	char			 good[1024];
+	uint32_t		 i;
+	int			 k;
+
+	CHECK(slots_open(&shared, "test-tokens", 64, 512) == 0);
+	randombytes_buf(key, sizeof(key));
+	for (k = 0; k < 5; k++) {
+		CHECK((m[k] = session_memo_new()) != NULL);
+		/* m[3] is of another generation of the pool. */
+		session_memo_share(m[k], &shared, key, k == 3 ? 2 : 1);
+	}
+	snprintf(good, sizeof(good), "%s",
+	    sign(HDR, GOOD_PAYLOAD, K1, MAC_HS256));
+	jwt_calls = 0;
+	CHECK(source_of(m[0], good, NOW, &r) == SESSION_SRC_VERIFIED &&
+	    r == SESSION_OK);
+	CHECK(jwt_calls == 1);
+	memset(&c, 0, sizeof(c));
+	CHECK(source_of(m[1], good, NOW + 5, &r) == SESSION_SRC_SHARED &&
+	    r == SESSION_OK);
+	CHECK_STR(c.sub, "u:42");
+	CHECK_STR(c.jti, "c29tZS1yYW5kb20tdmFsdWU");
+	CHECK(c.acct == 1001 && c.sv == 3 && c.aud == AUD_BILLING_CENTER);
+	CHECK(source_of(m[1], good, NOW + 6, &r) == SESSION_SRC_MEMO &&
+	    r == SESSION_OK);
+	CHECK(jwt_calls == 1);
+	/* Shared claims are still held against now. */
+	CHECK(source_of(m[2], good, NOW + 630, &r) == SESSION_SRC_SHARED &&
+	    r == SESSION_EXPIRED);
+	/* Another generation verifies for itself. */
+	CHECK(source_of(m[3], good, NOW, &r) == SESSION_SRC_VERIFIED &&
+	    r == SESSION_OK);
+	CHECK(jwt_calls == 2);
+	/* A claims byte changed in every slot: none of them is believed. */
+	for (i = 0; i < shared.n; i++)
+		CHECK(pwrite(shared.fd, "X", 1, (off_t)i * shared.size + 100) ==
+		    1);
+	CHECK(source_of(m[4], good, NOW, &r) == SESSION_SRC_VERIFIED &&
+	    r == SESSION_OK);
+	CHECK(jwt_calls == 3);
+	for (k = 0; k < 5; k++)
+		session_memo_free(m[k]);
+	close(shared.fd);
 }
 
 static void
@@ -855,6 +920,7 @@ main(void)
 	RUN(a_token_issued_before_a_key_rotation_still_verifies);
 	RUN(the_memo_answers_a_token_seen_before_without_decoding_it_again);
 	RUN(a_token_from_the_memo_still_expires_and_is_not_yet_valid);
+	RUN(a_shared_memo_gives_a_worker_the_tokens_another_verified);
 	RUN(a_token_one_byte_off_a_memoized_one_is_verified_in_full);
 	RUN(a_memo_fuller_than_its_slots_never_mixes_two_tokens_up);
 	RUN(the_names_of_portals_and_errors_are_stable);
