@@ -589,9 +589,9 @@ out:
  * The memo: MEMO_SETS sets of MEMO_WAYS entries, the set chosen by the
  * first bytes of the hash, the oldest entry of a full set replaced.  (One
  * way was not enough: 400 sessions on 1,024 direct-mapped slots missed a
- * third of the time; eight ways miss about 1.5%.)  The hash key is random per memo, so which tokens
- * share a set cannot be chosen from outside; a miss costs no more than a
- * verification.
+ * third of the time; eight ways miss about 1.5%.)  The hash key is random
+ * per memo, or per pool once shared, so which tokens share a set or a slot
+ * cannot be chosen from outside; a miss costs no more than a verification.
  */
 #define MEMO_SETS	128
 #define MEMO_WAYS	8
