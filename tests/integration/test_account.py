@@ -38,6 +38,12 @@ def money(minor, currency="USD", display=None):
     return {"minor": minor, "currency": currency, "display": display}
 
 
+def counters(stack, name, sources):
+    """The stack's /metrics counters name{source=...}, one per source."""
+    m = stack.metrics()
+    return [harness.metric(m, name, source=x) for x in sources]
+
+
 class Account:
     """An account of its own with its main billing contact, signed in."""
 
@@ -250,10 +256,8 @@ class AnswerCache(unittest.TestCase):
             s.start_nginx()
 
             def counts():
-                m = s.metrics()
-                return [harness.metric(m, "billgw_account_summaries_total",
-                                       source=x) for x in ("cache",
-                                                           "database")]
+                return counters(s, "billgw_account_summaries_total",
+                                ("cache", "database"))
 
             before = counts()
             for _ in range(3):
@@ -274,12 +278,10 @@ class AnswerCache(unittest.TestCase):
             s.start_nginx()
 
             def counts():
-                m = s.metrics()
-                return [harness.metric(m, "billgw_account_summaries_total",
-                                       source=x)
-                        for x in ("cache", "shared", "database")] + [
-                    harness.metric(m, "billgw_token_checks_total", source=x)
-                    for x in ("memo", "shared", "verified")]
+                return (counters(s, "billgw_account_summaries_total",
+                                 ("cache", "shared", "database")) +
+                        counters(s, "billgw_token_checks_total",
+                                 ("memo", "shared", "verified")))
 
             def summaries(n):
                 """n answers in a row; what each said of the balance, and

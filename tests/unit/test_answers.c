@@ -56,30 +56,26 @@ put(const struct answer_key *k, char *body, size_t size)
 static void
 an_answer_kept_is_found_for_its_own_key_only(void)
 {
-	struct answer_key	 k = key(101, 7), other;
+	struct answer_key	 k = key(101, 7), other[5];
 	char			 body[64], buf[ANSWERS_SLOT_SIZE];
 	uint32_t		 where;
 	long			 n;
+	size_t			 i;
 
 	put(&k, body, sizeof(body));
 	n = answers_get(&a, &k, buf, sizeof(buf), &where);
 	CHECK(n == (long)strlen(body) && memcmp(buf, body, (size_t)n) == 0);
 	/* Every part of the key must match. */
-	other = k;
-	other.version = 8;
-	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
-	other = k;
-	other.today = 20001;
-	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
-	other = k;
-	other.generation = 2;
-	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
-	other = k;
-	other.ri = 2;
-	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
-	other = k;
-	other.acct = 102;
-	CHECK(answers_get(&a, &other, buf, sizeof(buf), &where) == -1);
+	for (i = 0; i < 5; i++)
+		other[i] = k;
+	other[0].version = 8;
+	other[1].today = 20001;
+	other[2].generation = 2;
+	other[3].ri = 2;
+	other[4].acct = 102;
+	for (i = 0; i < 5; i++)
+		CHECK(answers_get(&a, &other[i], buf, sizeof(buf), &where) ==
+		    -1);
 	/* Too small a buffer: a miss, never a cut answer. */
 	CHECK(answers_get(&a, &k, buf, 4, &where) == -1);
 }
