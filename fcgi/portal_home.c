@@ -161,44 +161,16 @@ cache_fill(struct cached *c, const struct request *req, int32_t today,
 	c->stamp = ++cache_clock;
 }
 
-void
-api_account(struct app *app, struct request *req, struct response *resp)
+/* Load the account's answer from the database, keep it and share it. */
+static void
+account_load(struct app *app, struct request *req, struct response *resp,
+    struct cached *c, const struct answer_key *k, uint32_t where)
 {
 	struct view		 v;
-	struct cached		*c, *slot;
-	struct answer_key	 k;
-	char			 shared[ANSWERS_SLOT_SIZE];
 	json_t			*msgs, *bal;
 	const char		*cur;
 	size_t			 i;
-	long			 n;
-	uint32_t		 where;
-	int32_t			 today;
-	int			 ri;
 
-	ri = req->session_region;
-	today = day_today(app->cf->regions[ri].timezone, time(NULL));
-	resp->no_store = 1;
-	/* An answer of an older version or date is replaced in its place. */
-	if ((c = cache_find(ri, req->session->acct, &slot)) == NULL)
-		c = slot;
-	else if (c->version == req->account_version && c->today == today) {
-		c->stamp = ++cache_clock;
-		atomic_fetch_add(&app->sb->summaries_cached, 1);
-		resp_body(resp, 200, "application/json", c->json, c->len);
-		return;
-	}
-	/* Another worker's answer, from the pool's shared cache. */
-	k = (struct answer_key){ .ri = ri, .today = today,
-	    .acct = req->session->acct, .version = req->account_version,
-	    .generation = atomic_load(&app->me->generation) };
-	if ((n = answers_get(&app->sb->answers, &k, shared, sizeof(shared),
-	    &where)) >= 0) {
-		atomic_fetch_add(&app->sb->summaries_shared, 1);
-		resp_body(resp, 200, "application/json", shared, (size_t)n);
-		cache_fill(c, req, today, shared, (size_t)n);
-		return;
-	}
 	if (view_load(app, req, resp, &v) != 0)
 		return;
 	atomic_fetch_add(&app->sb->summaries_loaded, 1);
@@ -230,9 +202,58 @@ api_account(struct app *app, struct request *req, struct response *resp)
 	    "current_activity", money_json(0, cur)));
 	if (resp->status != 200 || resp->body.failed)
 		return;
-	cache_fill(c, req, today, resp->body.data, resp->body.len);
-	answers_put(&app->sb->answers, &k, resp->body.data, resp->body.len,
+	cache_fill(c, req, k->today, resp->body.data, resp->body.len);
+	answers_put(&app->sb->answers, k, resp->body.data, resp->body.len,
 	    where);
+}
+
+void
+api_account(struct app *app, struct request *req, struct response *resp)
+{
+	struct cached		*c, *slot;
+	struct answer_key	 k;
+	char			 shared[ANSWERS_SLOT_SIZE];
+	enum answer_claim	 claim = CLAIM_NONE;
+	uint64_t		 ticket;
+	long			 n;
+	uint32_t		 where;
+	int32_t			 today;
+	int			 ri;
+
+	ri = req->session_region;
+	today = day_today(app->cf->regions[ri].timezone, time(NULL));
+	resp->no_store = 1;
+	/* An answer of an older version or date is replaced in its place. */
+	if ((c = cache_find(ri, req->session->acct, &slot)) == NULL)
+		c = slot;
+	else if (c->version == req->account_version && c->today == today) {
+		c->stamp = ++cache_clock;
+		atomic_fetch_add(&app->sb->summaries_cached, 1);
+		resp_body(resp, 200, "application/json", c->json, c->len);
+		return;
+	}
+	/*
+	 * Another worker's answer, from the pool's shared cache, or about to
+	 * be there: one load for the pool, however many workers miss it.
+	 */
+	k = (struct answer_key){ .ri = ri, .today = today,
+	    .acct = req->session->acct, .version = req->account_version,
+	    .generation = atomic_load(&app->me->generation) };
+	if ((n = answers_get(&app->sb->answers, &k, shared, sizeof(shared),
+	    &where)) < 0 && (claim = answers_claim(&app->sb->answers,
+	    &app->sb->claims, &k, &ticket)) == CLAIM_BUSY)
+		n = answers_await(&app->sb->answers, &app->sb->claims, &k,
+		    shared, sizeof(shared), &where);
+	if (n >= 0) {
+		atomic_fetch_add(&app->sb->summaries_shared, 1);
+		resp_body(resp, 200, "application/json", shared, (size_t)n);
+		cache_fill(c, req, today, shared, (size_t)n);
+		return;
+	}
+	account_load(app, req, resp, c, &k, where);
+	if (claim == CLAIM_OURS)
+		answers_release(&app->sb->answers, &app->sb->claims, &k,
+		    ticket);
 }
 
 /* --- the portal home pages -------------------------------------------- */

@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "auth/session.h"
-#include "fcgi/slots.h"
+#include "fcgi/answers.h"
 #include "regions/config.h"
 
 /* A reload runs the old and the new generation side by side. */
@@ -69,6 +69,7 @@ struct scoreboard {
 	atomic_ulong		 tokens[SESSION_SRC__MAX];	/* accepted */
 	/* The pool's shared caches (fcgi/slots.h); fd -1: none. */
 	struct slots		 answers;
+	struct answer_claims	 claims;	/* its loads in flight */
 	struct slots		 tokens_shared;
 	unsigned char		 token_key[SESSION_MEMO_KEYBYTES];
 	/*

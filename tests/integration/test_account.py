@@ -5,6 +5,7 @@ import datetime
 import json
 import random
 import re
+import threading
 import unittest
 import zoneinfo
 
@@ -330,6 +331,48 @@ class AnswerCache(unittest.TestCase):
             self.assertEqual(loaded, 1)
             self.assertEqual(verified, 1)
             self.assertEqual(seen, [money(500, "USD", "$ 5.00 USD")] * 8)
+
+    def test_workers_missing_an_answer_at_once_load_it_once(self):
+        a = Account("us")
+        with harness.Stack("claims") as s:
+            s.start_pool(overrides={"gateway.workers": 4})
+            s.start_nginx()
+
+            def at_once(n):
+                """n requests let go together; their answers' pending
+                payments, and where the pool found them."""
+                go, seen = threading.Barrier(n), []
+
+                def one():
+                    go.wait()
+                    r = s.http("GET", "/api/v1/account", headers={
+                        "Authorization": "Bearer " + a.token})
+                    seen.append((r.status, r.json()["balance"]
+                                 ["pending_payments"] if r.status == 200
+                                 else r.body))
+                before = counters(s, "billgw_account_summaries_total",
+                                  ("cache", "shared", "database"))
+                threads = [threading.Thread(target=one) for _ in range(n)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                return seen, [x - y for x, y in zip(
+                    counters(s, "billgw_account_summaries_total",
+                             ("cache", "shared", "database")), before)]
+
+            # Each payment is a new version that no worker holds: the
+            # four workers miss it together, one loads it, and the others
+            # wait for its answer instead of loading it too.
+            pending = 0
+            for dollars in (1, 3, 6):
+                a.payment(f"{dollars}.00", status="pending")
+                pending += dollars
+                seen, (own, shared, loaded) = at_once(8)
+                self.assertEqual(seen, [(200, money(100 * pending, "USD",
+                                  f"$ {pending}.00 USD"))] * 8)
+                self.assertEqual(loaded, 1)
+                self.assertEqual(own + shared, 7)
 
 
 class PortalPages(unittest.TestCase):

@@ -2,18 +2,21 @@
  * fcgi/answers.c and fcgi/slots.c: the pool's shared answer cache, on a
  * memfd of its own, with torn and foreign slots written over it by hand.
  */
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fcgi/answers.h"
 #include "t.h"
 
 static struct slots	 a;
+static struct answer_claims *claims;	/* shared, as in the scoreboard */
 
 static struct answer_key
 key(int64_t acct, int64_t version)
@@ -204,6 +207,147 @@ many_writers_never_give_an_account_another_s_answer(void)
 	    2 * ANSWERS_SLOTS, ANSWERS_SLOTS);
 }
 
+/*
+ * A whole table of answers of a past generation, then answers of the
+ * current one for other accounts: those take the past ones' slots and
+ * seldom each other's (expected about 43 of 2,048 lost, against 256 if
+ * either slot were taken at random).
+ */
+static void
+a_past_generation_s_slot_is_taken_before_a_current_answer(void)
+{
+	char		 body[64], buf[ANSWERS_SLOT_SIZE];
+	struct answer_key k;
+	uint32_t	 where;
+	int64_t		 i, n = ANSWERS_SLOTS / 4;
+	int		 lost = 0;
+
+	for (i = 0; i < 2 * ANSWERS_SLOTS; i++) {
+		k = key(3000000 + i, 1);
+		k.generation = 41;
+		(void)store(&k, body, sizeof(body));
+	}
+	for (i = 0; i < n; i++) {
+		k = key(4000000 + i, 1);
+		k.generation = 42;
+		(void)store(&k, body, sizeof(body));
+	}
+	for (i = 0; i < n; i++) {
+		k = key(4000000 + i, 1);
+		k.generation = 42;
+		lost += answers_get(&a, &k, buf, sizeof(buf), &where) < 0;
+	}
+	printf("     %d of %" PRId64 " current answers lost\n", lost, n);
+	CHECK(lost < n / 16);
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * A child misses k while the parent loads it: it must not load too, and
+ * waits for the parent's answer (exit 0), or for nothing (exit 1).
+ */
+static pid_t
+waiter(const struct answer_key *k)
+{
+	char		 buf[ANSWERS_SLOT_SIZE], body[64];
+	uint64_t	 ticket;
+	uint32_t	 where;
+	long		 n;
+	pid_t		 pid;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	if (answers_claim(&a, claims, k, &ticket) != CLAIM_BUSY)
+		_exit(2);
+	n = answers_await(&a, claims, k, buf, sizeof(buf), &where);
+	snprintf(body, sizeof(body), "answer of %" PRId64 " v%" PRId64,
+	    k->acct, k->version);
+	if (n < 0)
+		_exit(1);
+	_exit(n == (long)strlen(body) && memcmp(buf, body, (size_t)n) == 0 ?
+	    0 : 3);
+}
+
+static int
+exit_code(pid_t pid)
+{
+	int	 status;
+
+	return pid > 0 && waitpid(pid, &status, 0) == pid &&
+	    WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void
+a_second_miss_waits_for_the_first_load_s_answer(void)
+{
+	struct answer_key	 k = key(501, 1);
+	const struct timespec	 load = { 0, 5 * 1000 * 1000 };
+	char			 body[64];
+	uint64_t		 ticket, other;
+	pid_t			 pid;
+
+	CHECK(answers_claim(&a, claims, &k, &ticket) == CLAIM_OURS);
+	pid = waiter(&k);
+	nanosleep(&load, NULL);
+	put(&k, body, sizeof(body));
+	answers_release(&a, claims, &k, ticket);
+	CHECK(exit_code(pid) == 0);
+	/* Released: the next miss (say, of a newer version) loads. */
+	CHECK(answers_claim(&a, claims, &k, &other) == CLAIM_OURS);
+	answers_release(&a, claims, &k, other);
+	/* Another key, another claim. */
+	k.version = 2;
+	CHECK(answers_claim(&a, claims, &k, &ticket) == CLAIM_OURS);
+	answers_release(&a, claims, &k, ticket);
+}
+
+static void
+a_load_that_shares_nothing_lets_the_waiters_load_at_once(void)
+{
+	struct answer_key	 k = key(502, 1);
+	const struct timespec	 load = { 0, 5 * 1000 * 1000 };
+	struct timespec		 t0;
+	uint64_t		 ticket;
+	pid_t			 pid;
+
+	CHECK(answers_claim(&a, claims, &k, &ticket) == CLAIM_OURS);
+	pid = waiter(&k);
+	nanosleep(&load, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	answers_release(&a, claims, &k, ticket);	/* no answer put */
+	CHECK(exit_code(pid) == 1);
+	/* Told by the release, not by the claim's lapse. */
+	CHECK(ms_since(&t0) < ANSWERS_CLAIM_MS / 2);
+}
+
+static void
+a_claim_lapses_when_its_worker_is_gone(void)
+{
+	struct answer_key	 k = key(503, 1);
+	const struct timespec	 lapse = { 0,
+	    (ANSWERS_CLAIM_MS + 10) * 1000L * 1000 };
+	uint64_t		 dead, ticket, later;
+
+	CHECK(answers_claim(&a, claims, &k, &dead) == CLAIM_OURS);
+	CHECK(answers_claim(&a, claims, &k, &ticket) == CLAIM_BUSY);
+	/* Its waiters give up when it lapses, and load. */
+	CHECK(exit_code(waiter(&k)) == 1);
+	nanosleep(&lapse, NULL);
+	CHECK(answers_claim(&a, claims, &k, &ticket) == CLAIM_OURS);
+	/* The dead claim's release, should it come, frees nothing. */
+	answers_release(&a, claims, &k, dead);
+	CHECK(answers_claim(&a, claims, &k, &later) == CLAIM_BUSY);
+	answers_release(&a, claims, &k, ticket);
+}
+
 int
 main(void)
 {
@@ -211,10 +355,20 @@ main(void)
 		perror("answers_open");
 		return 1;
 	}
+	claims = mmap(NULL, sizeof(*claims), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (claims == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
 	RUN(an_answer_kept_is_found_for_its_own_key_only);
 	RUN(a_newer_version_replaces_the_older_in_its_slot);
 	RUN(a_torn_or_forged_slot_is_a_miss);
 	RUN(an_answer_larger_than_a_slot_is_not_kept);
 	RUN(many_writers_never_give_an_account_another_s_answer);
+	RUN(a_past_generation_s_slot_is_taken_before_a_current_answer);
+	RUN(a_second_miss_waits_for_the_first_load_s_answer);
+	RUN(a_load_that_shares_nothing_lets_the_waiters_load_at_once);
+	RUN(a_claim_lapses_when_its_worker_is_gone);
 	return DONE();
 }
