@@ -380,6 +380,13 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 	}
 	gate_init(sb);
 	password_set_gate(gate_enter, gate_leave);
+	/*
+	 * Connected before the first request, not by it: after a reload or a
+	 * respawn, new workers connecting (and MariaDB authenticating them)
+	 * inside their first requests made that second's p99.  Cold account
+	 * rows right after a reload, 6 alternating pairs: p99 15.2 -> 11.6 ms.
+	 */
+	dbroute_connect(app.db);
 	app.signin.cf = cf;
 	app.signin.db = app.db;
 	app.signin.dir = gw->dir;

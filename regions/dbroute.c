@@ -81,6 +81,16 @@ dbroute_free(struct dbroute *dr)
 	free(dr);
 }
 
+void
+dbroute_connect(struct dbroute *dr)
+{
+	size_t	 i;
+
+	(void)db_ready(dr->directory);
+	for (i = 0; i < dr->nregions; i++)
+		(void)db_ready(dr->regions[i]);
+}
+
 struct db *
 dbroute_region(struct dbroute *dr, int region_index)
 {

@@ -1,8 +1,10 @@
 """The worker pool (SPEC section 8): respawn, timeouts, drain, reload,
 recycling and the crash throttle, each on an isolated pool + nginx."""
 
+import collections
 import json
 import os
+import re
 import secrets
 import signal
 import threading
@@ -292,6 +294,38 @@ class PoolTest(unittest.TestCase):
             self.assertEqual(st["restarts"]["crash"], 0)
             for p in st["processes"]:
                 self.assertLessEqual(p["requests"], 5)
+
+    def test_workers_connect_to_every_database_before_a_request(self):
+        def connections():
+            """Open connections per database, as MariaDB counts them."""
+            return collections.Counter(dict(
+                (db, int(n)) for db, n in harness.sql(
+                    "information_schema", "SELECT DB, COUNT(*) FROM"
+                    " PROCESSLIST WHERE USER = 'billgw' GROUP BY DB")))
+
+        before = connections()
+        with Stack("connect") as s:
+            s.start_pool(overrides={"gateway.workers": 2})
+            s.start_nginx()
+            with open(s.conf_path) as f:
+                dbs = re.findall(r"^dsn\s*=\s*mysql://[^/]*/(\w+)",
+                                 f.read(), re.M)
+            self.assertGreaterEqual(len(dbs), 2)
+            want = collections.Counter({db: 2 for db in dbs})
+            # No request yet: each of the two workers holds one
+            # connection to each database (the directory, every region).
+            wait_until(lambda: connections() - before == want, 10,
+                       "two connections to each database")
+            # A reload's new workers connect as they start; the old ones'
+            # connections close with them.
+            s.reload()
+            wait_until(lambda: s.status()["generation"] == 2 and
+                       len(s.pool_processes()) == 2, 10,
+                       "the new generation alone")
+            wait_until(lambda: connections() - before == want, 10,
+                       "the new workers' connections only")
+        wait_until(lambda: connections() == before, 10,
+                   "every connection closed with the pool")
 
     def test_workers_that_crash_at_start_are_respawned_with_throttling(self):
         preload = os.path.join(harness.BUILD, "tests",
