@@ -151,6 +151,15 @@ cred_set_hash(struct db *db, enum cred_table t, int64_t user_id,
 	return db_exec(db, sql_set_hash[t], p, 2, NULL);
 }
 
+void
+cred_prepare(struct db *db)
+{
+	size_t	 t;
+
+	for (t = 0; t < sizeof(sql_session) / sizeof(sql_session[0]); t++)
+		(void)db_prepare(db, sql_session[t]);
+}
+
 enum db_res
 cred_session(struct db *db, enum cred_table t, int64_t user_id,
     int64_t *sv, int64_t *account_id, int64_t *account_version)

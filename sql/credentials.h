@@ -63,6 +63,9 @@ enum db_res	cred_set_hash(struct db *, enum cred_table, int64_t user_id,
 enum db_res	cred_session(struct db *, enum cred_table, int64_t user_id,
 		    int64_t *sv, int64_t *account_id, int64_t *account_version);
 
+/* Prepare cred_session()'s statements on db now (db_prepare()). */
+void		cred_prepare(struct db *);
+
 /* Add one to the session version: every older token dies.  DB_NOTFOUND
  * when there is no such user. */
 enum db_res	cred_bump_session(struct db *, enum cred_table,

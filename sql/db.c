@@ -403,6 +403,19 @@ failed:
 }
 
 enum db_res
+db_prepare(struct db *db, const char *sql)
+{
+	struct stmt	*s;
+
+	db_clear_error(db);
+	if ((s = stmt_lookup(db, sql)) == NULL)
+		return DB_ERR;
+	if (db->my == NULL || s->st != NULL)
+		return DB_OK;
+	return stmt_prepare(db, s);
+}
+
+enum db_res
 db_exec(struct db *db, const char *sql, const struct db_val *p, size_t np,
     struct db_exec_info *info)
 {

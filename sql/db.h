@@ -47,6 +47,13 @@ void		 db_free(struct db *);
  */
 enum db_res	 db_ready(struct db *);
 
+/*
+ * Register sql and prepare it now if connected (else when it connects), so
+ * that its first use does not: what a worker does at start for the
+ * statements of every request.  DB_OK, or as db_query().
+ */
+enum db_res	 db_prepare(struct db *, const char *sql);
+
 /* "mysql://user@host/db" of this handle, never a password.  Borrowed. */
 const char	*db_name(const struct db *);
 

@@ -176,6 +176,12 @@ add_message(const struct db_val *c, struct account_summary *out)
 	return 0;
 }
 
+void
+summary_prepare(struct db *db)
+{
+	(void)db_prepare(db, sql_summary);
+}
+
 enum db_res
 summary_load(struct db *db, int64_t account_id, struct account_summary *out)
 {

@@ -43,4 +43,7 @@ struct account_summary {
 enum db_res	summary_load(struct db *, int64_t account_id,
 		    struct account_summary *out);
 
+/* Prepare summary_load()'s statement on db now (db_prepare()). */
+void		summary_prepare(struct db *);
+
 #endif /* BILLGW_SUMMARY_H */

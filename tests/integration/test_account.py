@@ -374,6 +374,32 @@ class AnswerCache(unittest.TestCase):
                 self.assertEqual(loaded, 1)
                 self.assertEqual(own + shared, 7)
 
+    def test_new_workers_have_the_account_statements_prepared(self):
+        a = Account("us")
+
+        def server(name):
+            return int(harness.sql(
+                "information_schema", "SELECT VARIABLE_VALUE FROM"
+                f" GLOBAL_STATUS WHERE VARIABLE_NAME = '{name}'")[0][0])
+
+        before = server("PREPARED_STMT_COUNT")
+        with harness.Stack("prepared") as s:
+            s.start_pool(overrides={"gateway.workers": 2})
+            s.start_nginx()
+            with open(s.conf_path) as f:
+                regions = len(re.findall(r"^\[region\.", f.read(), re.M))
+            self.assertGreaterEqual(regions, 2)
+            # Before any request, each worker has prepared on each region
+            # the session checks (of both kinds of user) and the summary.
+            wait_until(lambda: server("PREPARED_STMT_COUNT") - before ==
+                       2 * regions * 3, 10, "the statements prepared")
+            prepares = server("COM_STMT_PREPARE")
+            for _ in range(6):
+                r = s.http("GET", "/api/v1/account", headers={
+                    "Authorization": "Bearer " + a.token})
+                self.assertEqual(r.status, 200, r)
+            self.assertEqual(server("COM_STMT_PREPARE"), prepares)
+
 
 class PortalPages(unittest.TestCase):
 
