@@ -654,27 +654,31 @@ shared_find(const struct session_memo *m, const unsigned char *h,
     struct session_claims *c, uint32_t *where)
 {
 	struct shared_token	 t;
-	uint32_t		 i[2];
-	int			 j, empty = -1;
+	uint32_t		 i[SLOTS_WAYS];
+	int			 j, empty = -1, stale = -1;
 
 	if (m->shared->size < sizeof(t)) {
 		*where = UINT32_MAX;
 		return 0;
 	}
 	slots_pick(m->shared, h, MEMO_HASH, i);
-	for (j = 0; j < 2; j++) {
+	for (j = 0; j < SLOTS_WAYS; j++) {
 		if (!slots_read(m->shared, i[j], &t, sizeof(t)) ||
 		    t.head.len != SHARED_TOKEN_LEN) {
 			empty = j;
 			continue;
 		}
-		if (t.generation == m->generation &&
-		    sodium_memcmp(t.h, h, MEMO_HASH) == 0) {
+		if (t.generation != m->generation) {
+			stale = j;	/* of a generation that is over */
+			continue;
+		}
+		if (sodium_memcmp(t.h, h, MEMO_HASH) == 0) {
 			*c = t.c;
 			return 1;
 		}
 	}
-	*where = i[empty >= 0 ? empty : (int)randombytes_uniform(2)];
+	*where = i[empty >= 0 ? empty : stale >= 0 ? stale :
+	    (int)randombytes_uniform(SLOTS_WAYS)];
 	return 0;
 }
 

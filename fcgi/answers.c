@@ -29,9 +29,10 @@ answers_open(struct slots *a)
 	    ANSWERS_SLOT_SIZE);
 }
 
-/* The two slots an account's answers may use. */
+/* The slots an account's answers may use. */
 static void
-slots_of(const struct slots *a, const struct answer_key *k, uint32_t i[2])
+slots_of(const struct slots *a, const struct answer_key *k,
+    uint32_t i[SLOTS_WAYS])
 {
 	unsigned char	 place[sizeof(k->ri) + sizeof(k->acct)];
 
@@ -45,11 +46,11 @@ answers_get(const struct slots *a, const struct answer_key *k, char *buf,
     size_t size, uint32_t *where)
 {
 	struct slot	 s;
-	uint32_t	 i[2];
+	uint32_t	 i[SLOTS_WAYS];
 	int		 j, own = -1, empty = -1, stale = -1;
 
 	slots_of(a, k, i);
-	for (j = 0; j < 2; j++) {
+	for (j = 0; j < SLOTS_WAYS; j++) {
 		if (!slots_read(a, i[j], &s, sizeof(s)) ||
 		    s.h.len < sizeof(s.k)) {
 			empty = j;
@@ -71,7 +72,7 @@ answers_get(const struct slots *a, const struct answer_key *k, char *buf,
 		own = j;	/* another answer of the account: replace it */
 	}
 	*where = i[own >= 0 ? own : empty >= 0 ? empty : stale >= 0 ? stale :
-	    (int)randombytes_uniform(2)];
+	    (int)randombytes_uniform(SLOTS_WAYS)];
 	return -1;
 }
 

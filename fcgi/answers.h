@@ -7,11 +7,11 @@
  * not seen lately is always a miss.  Behind the workers' own caches, this
  * one holds answers for the whole pool, in fixed slots of a memfd
  * (fcgi/slots.h: no locks, never mapped, a torn slot reads as empty).
- * Each account has two slots to choose from (two hashes of region and
+ * Each account has SLOTS_WAYS slots to choose from (a hash of region and
  * account): a new answer replaces the account's other one, else a slot
  * that holds nothing valid, else one of a past day or generation (after a
  * reload every slot is, and any current answer evicted is loaded again),
- * else either.
+ * else any.
  */
 #ifndef BILLGW_ANSWERS_H
 #define BILLGW_ANSWERS_H

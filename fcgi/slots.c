@@ -82,19 +82,27 @@ slots_write(const struct slots *s, uint32_t i, void *buf)
 
 void
 slots_pick(const struct slots *s, const void *place, size_t len,
-    uint32_t i[2])
+    uint32_t i[SLOTS_WAYS])
 {
 	unsigned char	 h[crypto_shorthash_BYTES];
 	uint64_t	 x;
+	uint32_t	 step;
+	int		 j, k;
 
-	if (s->n < 2) {		/* not open */
-		i[0] = i[1] = 0;
+	if (s->n < SLOTS_WAYS) {	/* not open */
+		memset(i, 0, SLOTS_WAYS * sizeof(*i));
 		return;
 	}
 	crypto_shorthash(h, place, len, s->key);
 	memcpy(&x, h, sizeof(x));
-	i[0] = (uint32_t)(x % s->n);
-	i[1] = (uint32_t)((x >> 32) % s->n);
-	if (i[1] == i[0])
-		i[1] = (i[0] + 1) % s->n;
+	/* Double hashing; a slot already picked moves on to the next. */
+	step = (uint32_t)(x >> 32) % s->n;
+	for (j = 0; j < SLOTS_WAYS; j++) {
+		i[j] = (uint32_t)((x + (uint64_t)j * step) % s->n);
+		for (k = 0; k < j; k++)
+			if (i[k] == i[j]) {
+				i[j] = (i[j] + 1) % s->n;
+				k = -1;		/* check them all again */
+			}
+	}
 }
