@@ -1,17 +1,18 @@
 /*
  * The MariaDB Connector/C wrapper: the only module (with the other sql/
  * files) that includes <mysql.h>.  A struct db is one connection, opened
- * lazily, with connect/read/write timeouts and never with auto-reconnect:
- * after a lost connection the next call reconnects explicitly and
- * re-prepares every statement registered on it.
+ * by db_ready() (a worker does it as it starts) or else by the first call,
+ * with connect/read/write timeouts and never with auto-reconnect: after a
+ * lost connection the next call reconnects explicitly and re-prepares every
+ * statement registered on it.
  *
- * Statement cache: the SQL text is the key.  The first db_exec() or
- * db_query() with a given text registers it on the handle (a copy is kept)
- * and prepares it; later calls with the same text reuse the prepared
- * statement, one round trip each.  After a reconnect every registered
- * statement is prepared again before anything runs.  At most DB_STMT_MAX
- * texts per handle: build SQL from constants only (a batch INSERT with N
- * rows of placeholders is one text per N), never from data.
+ * Statement cache: the SQL text is the key.  The first db_exec(),
+ * db_query() or db_prepare() with a given text registers it on the handle
+ * (a copy is kept) and prepares it; later calls with the same text reuse
+ * the prepared statement, one round trip each.  After a reconnect every
+ * registered statement is prepared again before anything runs.  At most
+ * DB_STMT_MAX texts per handle: build SQL from constants only (a batch
+ * INSERT with N rows of placeholders is one text per N), never from data.
  */
 #ifndef BILLGW_DB_H
 #define BILLGW_DB_H
