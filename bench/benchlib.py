@@ -104,16 +104,43 @@ def wrk(url, path, seconds, conns, script=None, timeout=10):
             "errors": errs.group(1).strip() if errs else "none"}
 
 
-def print_head(title):
+def print_head(title, at_nginx=False):
+    """The table's head; at_nginx adds the column of nginx_p99()."""
     print(f"\n{title:<48} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          + (f"{'nginx p99':>9} " if at_nginx else "") +
           f"{'ratio':>6} {'non-2xx':>7} socket errors")
 
 
 def print_row(name, r, base=None):
     """A table row; ratio is req/s over base's (e.g. /healthz's)."""
     ratio = f"{r['rps'] / base['rps']:.2f}" if base else "1.00"
+    at = r.get("nginx_p99", "")
     print(f"{name:<48} {r['rps']:>9.1f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+          + (f"{at:>9} " if "nginx_p99" in r else "") +
           f"{ratio:>6} {r['non2xx']:>7} {r['errors']}")
+
+
+def nginx_p99(log, offset, path):
+    """The 99th percentile of nginx's own $request_time (in ms, which is
+    nginx's precision) over path's lines of its access log from offset on,
+    as text ("-" when there are none).  wrk's p99 also holds the time wrk
+    and nginx wait for one of the machine's cores, which the stack keeps
+    busy: this one starts when nginx reads the request and ends when it
+    has written the answer.  The log is buffered for up to a second."""
+    time.sleep(1.2)
+    times = []
+    with open(log, "rb") as f:
+        f.seek(offset)
+        for line in f:
+            # ... "GET /path HTTP/1.1" status bytes request_time upstream id=
+            fields = line.split()
+            if len(fields) > 4 and fields[4] == path.encode():
+                times.append(float(fields[-3]))
+    if not times:
+        return "-"
+    times.sort()
+    p99 = times[min(len(times) - 1, len(times) * 99 // 100)]
+    return f"{1000 * p99:.0f}" if p99 > 0 else "<1"
 
 
 GEN_PASSWORD = "Gen-Passw0rd!"
