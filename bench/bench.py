@@ -16,16 +16,16 @@ sign-in limit lifted), then measures each row with wrk for a fixed time at
         from the database), once with nine tenths of them new, once again
     POST /api/v1/session, right passwords (rotating users), wrong passwords
 
-with each row's ratio to /healthz and nginx's own p99 (from its access
-log: without the waits of wrk, which shares the two cores); then the account row and /healthz
-alternating in five shorter stretches (the medians of the ratio and of the
-account p99); then sign-ins per second against
-cores / one argon2id verification (bench_password, measured next to the
-rows), the workers' CPU time per sign-in, and the median ratio of five
-shorter stretches of sign-ins each measured between two verifications (the
-machine's speed drifts); then the RSS of the master and of each worker
-(from /proc).  --smoke does the same on 1,000 accounts and 2-second rows,
-so the test command can keep this script working.
+with each row's ratio to /healthz and nginx's own p99 (benchlib's
+nginx_p99()); then the account row and /healthz alternating in five
+shorter stretches (the medians of the ratio and of the account p99); then
+sign-ins per second against cores / one argon2id verification
+(bench_password, measured next to the rows), the workers' CPU time per
+sign-in, and the median ratio of five shorter stretches of sign-ins each
+measured between two verifications (the machine's speed drifts); then the
+RSS of the master and of each worker (from /proc).  --smoke does the same
+on 1,000 accounts and 2-second rows, so the test command can keep this
+script working.
 """
 import argparse
 import json

@@ -114,19 +114,18 @@ def print_head(title, at_nginx=False):
 def print_row(name, r, base=None):
     """A table row; ratio is req/s over base's (e.g. /healthz's)."""
     ratio = f"{r['rps'] / base['rps']:.2f}" if base else "1.00"
-    at = r.get("nginx_p99", "")
     print(f"{name:<48} {r['rps']:>9.1f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
-          + (f"{at:>9} " if "nginx_p99" in r else "") +
+          + (f"{r['nginx_p99']:>9} " if "nginx_p99" in r else "") +
           f"{ratio:>6} {r['non2xx']:>7} {r['errors']}")
 
 
 def nginx_p99(log, offset, path):
     """The 99th percentile of nginx's own $request_time (in ms, which is
     nginx's precision) over path's lines of its access log from offset on,
-    as text ("-" when there are none).  wrk's p99 also holds the time wrk
-    and nginx wait for one of the machine's cores, which the stack keeps
-    busy: this one starts when nginx reads the request and ends when it
-    has written the answer.  The log is buffered for up to a second."""
+    as text ("-" when there are none).  It runs from nginx reading the
+    request to nginx writing the answer; wrk's p99 also holds the time
+    before and after, when wrk and nginx wait for one of the two cores
+    that the stack keeps busy.  The log is buffered for up to a second."""
     time.sleep(1.2)
     times = []
     with open(log, "rb") as f:
