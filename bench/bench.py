@@ -21,7 +21,8 @@ nginx_p99()); then the account row and /healthz alternating in five
 shorter stretches (the medians of the ratio and of the account p99); then
 sign-ins per second against cores / one argon2id verification
 (bench_password, measured next to the rows), the workers' CPU time per
-sign-in, and the median ratio of five shorter stretches of sign-ins each
+sign-in, one verification per core all at once (the most the cores can
+verify), and the median ratio of five shorter stretches of sign-ins each
 measured between two verifications (the machine's speed drifts); then the
 RSS of the master and of each worker (from /proc).  --smoke does the same
 on 1,000 accounts and 2-second rows, so the test command can keep this
@@ -94,11 +95,20 @@ def worker_pids(url):
         return [p["pid"] for p in json.load(r)["processes"]]
 
 
-def verify_ms(build):
-    """One argon2id verification, median of 11 (bench_password)."""
-    return float(subprocess.run([os.path.join(build, "bench_password"),
-                                 "11"], capture_output=True, text=True,
-                                check=True).stdout)
+def verify_ms(build, at_once=1):
+    """One argon2id verification, median of 11 (bench_password); with
+    at_once > 1, that many bench_passwords running side by side, the mean
+    of their medians."""
+    runs = [subprocess.Popen([os.path.join(build, "bench_password"), "11"],
+                             stdout=subprocess.PIPE, text=True)
+            for _ in range(at_once)]
+    ms = []
+    for p in runs:
+        out = p.communicate()[0]
+        if p.returncode != 0:
+            raise SystemExit("bench: bench_password failed")
+        ms.append(float(out))
+    return sum(ms) / len(ms)
 
 
 def main():
@@ -218,6 +228,18 @@ def main():
                   f" after")
             print(f"workers' CPU per sign-in {per:.1f} ms = "
                   f"{per / one:.2f} verifications ({served} sign-ins)")
+            # Every core verifying at once, each verification is slower
+            # than alone (they share the memory bandwidth argon2id exists
+            # to use): the most the pool could reach, before nginx,
+            # MariaDB and wrk take their share of the cores.
+            if cores > 1:
+                both = verify_ms(a.build, cores)
+                print(f"{cores} verifications at once: {both:.1f} ms each;"
+                      f" the most {cores} cores can verify is "
+                      f"{cores * 1000.0 / both:.1f}/s = "
+                      f"{one / both:.2f} of the ceiling; the sign-ins "
+                      f"reached {right['rps'] * both / (cores * 1000.0):.2f}"
+                      f" of that")
             # The machine's speed moves within seconds (one verification
             # measured 19.9 ms, then 31.5 ms 15 s later): short stretches
             # of sign-ins, each between two measures of the ceiling, and
