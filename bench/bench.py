@@ -102,13 +102,10 @@ def verify_ms(build, at_once=1):
     runs = [subprocess.Popen([os.path.join(build, "bench_password"), "11"],
                              stdout=subprocess.PIPE, text=True)
             for _ in range(at_once)]
-    ms = []
-    for p in runs:
-        out = p.communicate()[0]
-        if p.returncode != 0:
-            raise SystemExit("bench: bench_password failed")
-        ms.append(float(out))
-    return sum(ms) / len(ms)
+    outs = [p.communicate()[0] for p in runs]
+    if any(p.returncode != 0 for p in runs):
+        raise SystemExit("bench: bench_password failed")
+    return sum(float(out) for out in outs) / len(outs)
 
 
 def main():
