@@ -10,6 +10,7 @@
  * read from standard input, never from argv.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "ctl/ctl.h"
 #include "regions/config.h"
 #include "regions/dbroute.h"
+#include "sql/accounts.h"
 #include "sql/db.h"
 #include "sql/migrate.h"
 
@@ -86,9 +88,11 @@ one_of(const char *s, const char *const *list)
 static int
 cmd_migrate(struct ctl *c, struct opt *o)
 {
-	char	 err[1024], what[64];
-	size_t	 i;
-	int	 n, rc = CTL_EXIT_OK;
+	char		 err[1024], what[64];
+	size_t		 i;
+	int		 n, rc = CTL_EXIT_OK;
+	uint64_t	 filled;
+	enum db_res	 r;
 
 	(void)o;
 	n = migrate_apply(dbroute_directory(c->dr), "directory",
@@ -111,6 +115,17 @@ cmd_migrate(struct ctl *c, struct opt *o)
 		}
 		printf("%s: %d migration(s) applied, at version %d\n", what,
 		    n, migrate_latest(migrations_region, migrations_nregion));
+		/* Accounts older than migration 005, or left by a bulk load. */
+		r = accounts_fill_digests(dbroute_region(c->dr, (int)i), 0,
+		    INT64_MAX, &filled);
+		if (r != DB_OK) {
+			ctl_err("%s: account digests: %s %s", what,
+			    db_res_str(r),
+			    db_last_error(dbroute_region(c->dr, (int)i)));
+			rc = CTL_EXIT_FAIL;
+		} else
+			printf("%s: %llu account digest(s) computed\n", what,
+			    (unsigned long long)filled);
 	}
 	return rc;
 }

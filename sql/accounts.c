@@ -19,6 +19,12 @@ static const char	sql_account_find[] =
 	"SELECT id, kind, portal FROM accounts WHERE number = ?";
 static const char	sql_account_max[] =
 	"SELECT MAX(number) FROM accounts WHERE number BETWEEN ? AND ?";
+static const char	sql_digest_range[] =
+	"SELECT MIN(id), MAX(id) FROM accounts"
+	" WHERE id BETWEEN ? AND ? AND digest IS NULL";
+static const char	sql_digest_fill[] =
+	"UPDATE accounts SET digest = account_digest(id)"
+	" WHERE id BETWEEN ? AND ? AND digest IS NULL";
 static const char	sql_account_ids[] =
 	"SELECT id FROM accounts WHERE number BETWEEN ? AND ? ORDER BY number";
 static const char	sql_user_insert[] =
@@ -154,6 +160,42 @@ out:
 	free(sql);
 	free(p);
 	return r;
+}
+
+enum db_res
+accounts_fill_digests(struct db *db, int64_t lo, int64_t hi,
+    uint64_t *filled)
+{
+	struct db_result	*res;
+	struct db_exec_info	 info;
+	struct db_val		 p[2];
+	int64_t			 from, to;
+	enum db_res		 r;
+
+	*filled = 0;
+	p[0] = DB_I64(lo);
+	p[1] = DB_I64(hi);
+	if ((r = db_query_row(db, sql_digest_range, p, 2, &res)) != DB_OK)
+		return r;
+	if (DB_CELL(res, 0, 0)->type != DB_T_INT64 ||
+	    DB_CELL(res, 0, 1)->type != DB_T_INT64) {
+		db_result_free(res);
+		return DB_OK;		/* none missing */
+	}
+	lo = DB_CELL(res, 0, 0)->i;
+	hi = DB_CELL(res, 0, 1)->i;
+	db_result_free(res);
+	for (from = lo;; from = to + 1) {
+		to = hi - from < ACCOUNTS_DIGEST_STEP ? hi :
+		    from + ACCOUNTS_DIGEST_STEP - 1;
+		p[0] = DB_I64(from);
+		p[1] = DB_I64(to);
+		if ((r = db_exec(db, sql_digest_fill, p, 2, &info)) != DB_OK)
+			return r;
+		*filled += info.affected;
+		if (to == hi)
+			return DB_OK;
+	}
 }
 
 static void

@@ -203,6 +203,25 @@ class CtlTest(unittest.TestCase):
             self.assertEqual(one(r["db"], "SELECT COUNT(*) FROM "
                                  "schema_version"), str(len(files)))
 
+    def test_migrate_computes_the_missing_account_digests(self):
+        r = self.regions[self.region]
+        acct = one(r["db"], "SELECT MIN(id) FROM accounts")
+        want = one(r["db"], "SELECT account_digest(%s)" % acct)
+        sql(r["db"], "UPDATE accounts SET digest = NULL WHERE id = %s" % acct)
+        # Accounts made with nothing written to them have none either.
+        missing = one(r["db"], "SELECT COUNT(*) FROM accounts "
+                      "WHERE digest IS NULL")
+        self.assertNotEqual(missing, "0")
+        rc, out, err = ctl("db", "migrate")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"region %s: %s account digest\(s\) computed"
+                         % (self.region, missing))
+        self.assertEqual(one(r["db"], "SELECT digest FROM accounts WHERE "
+                             "id = %s" % acct), want)
+        rc, out, err = ctl("db", "migrate")
+        self.assertRegex(out, r"region %s: 0 account digest\(s\) computed"
+                         % self.region)
+
     def test_check_reaches_every_database(self):
         rc, out, err = ctl("check")
         self.assertEqual(rc, 0, err)

@@ -13,6 +13,7 @@
 #include "regions/balance.h"
 #include "regions/config.h"
 #include "regions/dbroute.h"
+#include "sql/accounts.h"
 #include "sql/billing.h"
 #include "sql/db.h"
 #include "sql/summary.h"
@@ -259,6 +260,205 @@ a_summary_is_one_statement_prepared_once(void)
 	CHECK(session_status("COM_STMT_EXECUTE") == exec + 3 + 2);
 }
 
+/* Set the account's digest (migration 005) by hand; NULL for none. */
+static void
+set_digest(int64_t id, const char *digest)
+{
+	struct db_val	 p[2];
+
+	p[0] = digest != NULL ? DB_STR(digest) : DB_NULLV;
+	p[1] = DB_I64(id);
+	CHECK(db_exec(db, "UPDATE accounts SET digest = ? WHERE id = ?", p, 2,
+	    NULL) == DB_OK);
+}
+
+static void
+every_write_moves_the_digest(void)
+{
+	int64_t	 x = account("Writes Ltd", "billing_center");
+	int64_t	 y = account("Elsewhere Ltd", "billing_center");
+	char	 n1[32], n2[32];
+
+	CHECK(x > 0 && y > 0);
+	snprintf(n1, sizeof(n1), "UT%lld-w1", (long long)x);
+	snprintf(n2, sizeof(n2), "UT%lld-w2", (long long)x);
+	invoice(x, n1, "2020-01-15", "100", 0);
+	invoice(x, n2, "2020-02-15", "200", 0);
+	sql("INSERT INTO payments (account_id, amount_minor, currency, status)"
+	    " VALUES (?, 50, 'USD', 'pending')", x, NULL, NULL);
+	sql("INSERT INTO messages (account_id, at, text)"
+	    " VALUES (?, '2020-03-01 10:00:00', ?)", x, "first", NULL);
+	CHECK(summary_load(db, x, &s) == DB_OK);
+	CHECK(s.ninvoices == 2);
+	CHECK(s.invoices[0].total_minor == 100);
+	CHECK(s.invoices[1].total_minor == 200);
+	CHECK(s.processed == 0 && s.pending == 50);
+	CHECK(s.nmessages == 1);
+	CHECK_STR(s.messages[0].text, "first");
+
+	/* Updates: a voided invoice, a processed payment, an edited text. */
+	sql("UPDATE invoices SET void = 1 WHERE account_id = ? AND number = ?",
+	    x, n1, NULL);
+	sql("UPDATE payments SET status = 'processed' WHERE account_id = ?", x,
+	    NULL, NULL);
+	sql("UPDATE messages SET text = CONCAT('edited ', text)"
+	    " WHERE account_id = ?", x, NULL, NULL);
+	CHECK(summary_load(db, x, &s) == DB_OK);
+	CHECK(s.ninvoices == 1);
+	CHECK(s.invoices[0].total_minor == 200);
+	CHECK(s.processed == 50 && s.pending == 0);
+	CHECK(s.nmessages == 1);
+	CHECK_STR(s.messages[0].text, "edited first");
+
+	/* An invoice moved to another account leaves one, joins the other. */
+	sql("UPDATE invoices SET account_id = ? WHERE number = ?", y, n2, NULL);
+	CHECK(summary_load(db, x, &s) == DB_OK);
+	CHECK(s.ninvoices == 0);
+	CHECK(summary_load(db, y, &s) == DB_OK);
+	CHECK(s.ninvoices == 1);
+	CHECK(s.invoices[0].issued == day_from_ymd(2020, 2, 15));
+
+	/* Deletes. */
+	sql("DELETE FROM payments WHERE account_id = ?", x, NULL, NULL);
+	sql("DELETE FROM messages WHERE account_id = ?", x, NULL, NULL);
+	sql("DELETE FROM invoices WHERE account_id = ?", y, NULL, NULL);
+	CHECK(summary_load(db, x, &s) == DB_OK);
+	CHECK(s.processed == 0 && s.pending == 0 && s.nmessages == 0);
+	CHECK(summary_load(db, y, &s) == DB_OK);
+	CHECK(s.ninvoices == 0);
+}
+
+static void
+the_digest_is_what_is_read_and_a_missing_one_is_computed(void)
+{
+	int64_t	 id = account("Digest Co", "regional");
+	char	 num[32];
+
+	CHECK(id > 0);
+	snprintf(num, sizeof(num), "UT%lld-d", (long long)id);
+	invoice(id, num, "2020-01-15", "300", 0);
+	/* The statement reads the digest, not the rows... */
+	set_digest(id, "{\"processed\": 7, \"pending\": 8, \"invoices\":"
+	    " [[1, 2]], \"messages\": [[\"2020-01-01T00:00:00Z\", \"kept\"]]}");
+	CHECK(summary_load(db, id, &s) == DB_OK);
+	CHECK(s.processed == 7 && s.pending == 8);
+	CHECK(s.ninvoices == 1);
+	CHECK(s.invoices[0].issued == 1 && s.invoices[0].total_minor == 2);
+	CHECK(s.nmessages == 1);
+	CHECK_STR(s.messages[0].text, "kept");
+	/* ...and computes it from the rows when there is none. */
+	set_digest(id, NULL);
+	CHECK(summary_load(db, id, &s) == DB_OK);
+	CHECK(s.processed == 0 && s.pending == 0);
+	CHECK(s.ninvoices == 1);
+	CHECK(s.invoices[0].total_minor == 300);
+	CHECK(s.nmessages == 0);
+}
+
+static void
+a_digest_out_of_range_is_an_error(void)
+{
+	static const char	*bad[] = {
+		"not JSON",
+		"[]",
+		"{\"processed\": -1, \"pending\": 0, \"invoices\": null,"
+		" \"messages\": null}",
+		"{\"processed\": 1.5, \"pending\": 0, \"invoices\": null,"
+		" \"messages\": null}",
+		"{\"processed\": 0, \"processed\": 0, \"invoices\": null,"
+		" \"messages\": null}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\": null}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\": null,"
+		" \"messages\": null, \"more\": 1}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\": {},"
+		" \"messages\": null}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\": [[1]],"
+		" \"messages\": null}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\": [[1, -5]],"
+		" \"messages\": null}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\":"
+		" [[3000000000, 5]], \"messages\": null}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\": null,"
+		" \"messages\": [[\"2020-01-01T00:00:00Z\", 5]]}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\": null,"
+		" \"messages\": [[\"2020-01-01T00:00:00.000000Z\", \"x\"]]}",
+		"{\"processed\": 0, \"pending\": 0, \"invoices\": null,"
+		" \"messages\": [[\"a\", \"1\"], [\"a\", \"2\"], [\"a\", \"3\"],"
+		" [\"a\", \"4\"], [\"a\", \"5\"], [\"a\", \"6\"], [\"a\", \"7\"],"
+		" [\"a\", \"8\"], [\"a\", \"9\"], [\"a\", \"10\"],"
+		" [\"a\", \"11\"]]}",
+	};
+	int64_t			 id = account("Bad Digest Co", "regional");
+	size_t			 i;
+	enum db_res		 r;
+
+	CHECK(id > 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set_digest(id, bad[i]);
+		if ((r = summary_load(db, id, &s)) != DB_ERR)
+			fprintf(stderr, "  bad digest %zu: %d\n", i, (int)r);
+		CHECK(r == DB_ERR);
+	}
+	set_digest(id, NULL);
+	CHECK(summary_load(db, id, &s) == DB_OK);
+}
+
+/* The account's digest is SQL NULL. */
+static int
+no_digest(int64_t id)
+{
+	struct db_result	*res;
+	struct db_val		 p = DB_I64(id);
+	int			 none;
+
+	if (db_query_row(db, "SELECT digest FROM accounts WHERE id = ?", &p,
+	    1, &res) != DB_OK)
+		return -1;
+	none = DB_CELL(res, 0, 0)->type == DB_T_NULL;
+	db_result_free(res);
+	return none;
+}
+
+static void
+a_bulk_load_leaves_the_digest_to_fill(void)
+{
+	static const char	 on[] = "SET @billgw_bulk = 1";
+	static const char	 off[] = "SET @billgw_bulk = NULL";
+	int64_t			 id, other;
+	uint64_t		 filled;
+	char			 num[32];
+
+	/* billgwctl demo: new accounts and their rows, triggers skipped. */
+	CHECK(db_exec_text(db, on, sizeof(on) - 1) == DB_OK);
+	CHECK((id = account("Bulk Co", "billing_center")) > 0);
+	snprintf(num, sizeof(num), "UT%lld-b1", (long long)id);
+	invoice(id, num, "2020-01-15", "10", 0);
+	sql("INSERT INTO payments (account_id, amount_minor, currency, status)"
+	    " VALUES (?, 4, 'USD', 'processed')", id, NULL, NULL);
+	CHECK(db_exec_text(db, off, sizeof(off) - 1) == DB_OK);
+	CHECK(no_digest(id) == 1);
+	/* Without a digest the statement computes it... */
+	CHECK(summary_load(db, id, &s) == DB_OK);
+	CHECK(s.ninvoices == 1 && s.invoices[0].total_minor == 10);
+	CHECK(s.processed == 4);
+	/* ...and the fill keeps it, touching only missing ones. */
+	CHECK((other = account("Kept Co", "billing_center")) > 0);
+	set_digest(other, "{\"processed\": 9, \"pending\": 0, \"invoices\":"
+	    " null, \"messages\": null}");
+	CHECK(accounts_fill_digests(db, id, id, &filled) == DB_OK);
+	CHECK(filled == 1);
+	CHECK(no_digest(id) == 0);
+	CHECK(summary_load(db, id, &s) == DB_OK);
+	CHECK(s.ninvoices == 1 && s.invoices[0].total_minor == 10);
+	CHECK(s.processed == 4);
+	CHECK(accounts_fill_digests(db, id, id, &filled) == DB_OK);
+	CHECK(filled == 0);
+	CHECK(accounts_fill_digests(db, other, other, &filled) == DB_OK);
+	CHECK(filled == 0);
+	CHECK(summary_load(db, other, &s) == DB_OK);
+	CHECK(s.processed == 9);
+}
+
 static void
 clean_up(void)
 {
@@ -295,6 +495,10 @@ main(void)
 	RUN(an_account_with_nothing_yet_has_zeros_and_no_contact);
 	RUN(every_field_of_an_account_is_read);
 	RUN(a_summary_is_one_statement_prepared_once);
+	RUN(every_write_moves_the_digest);
+	RUN(the_digest_is_what_is_read_and_a_missing_one_is_computed);
+	RUN(a_digest_out_of_range_is_an_error);
+	RUN(a_bulk_load_leaves_the_digest_to_fill);
 	RUN(clean_up);
 
 	dbroute_free(route);
