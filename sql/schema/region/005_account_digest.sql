@@ -12,7 +12,11 @@
 -- (SUMMARY_MESSAGES_MAX).
 --
 -- The triggers of migration 004 rewrite the digest where they bump the
--- version, whoever writes.  A session that sets @billgw_bulk skips both
+-- version, whoever writes, holding the account's row lock; inside a
+-- writing statement InnoDB reads the rows the digest comes from as they
+-- are committed (locking reads), not as of the writer's snapshot, so a
+-- writer whose transaction read earlier still writes a whole digest
+-- (tests/unit/test_summary.c).  A session that sets @billgw_bulk skips both
 -- (billgwctl demo, whose new accounts have no digest yet: it computes them
 -- at the end of each block).  A NULL digest (an account with nothing
 -- written since it was created, a bulk load not done, an account older
