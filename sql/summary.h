@@ -1,7 +1,8 @@
 /*
  * The account summary of SPEC section 6, read in one round trip: one
- * statement of indexed SELECTs, prepared once per connection (the account
- * with its payment totals, its invoices, its latest messages).
+ * statement, prepared once per connection, reading the account by primary
+ * key with its main contact and its digest (migration 005: its payment
+ * totals, its invoices, its latest messages).
  */
 #ifndef BILLGW_SUMMARY_H
 #define BILLGW_SUMMARY_H
@@ -12,6 +13,11 @@
 #include "regions/balance.h"
 #include "sql/db.h"
 
+/*
+ * The digest's account_digest() holds at most SUMMARY_INVOICES_MAX + 1
+ * invoices and SUMMARY_MESSAGES_MAX messages: a change here is a new
+ * migration redefining it (tests/unit/test_summary.c fails on a mismatch).
+ */
 #define SUMMARY_INVOICES_MAX	1000	/* more are an error (DB_ERR) */
 #define SUMMARY_MESSAGES_MAX	10	/* the latest */
 
