@@ -66,4 +66,15 @@ void	password_wipe(void *p, size_t len);
  */
 void	password_set_gate(void (*enter)(void), void (*leave)(void));
 
+/*
+ * With on, keep argon2id's 32 MiB from one hash or verification to the
+ * next instead of returning it each time (cheaper when they follow each
+ * other); password_release_buffer() returns it; password_buffer_kept() is
+ * how many bytes are kept now.  Off by default, and for every worker but
+ * the pool's sign-in workers (fcgi/worker.c).
+ */
+void	password_keep_buffer(int on);
+void	password_release_buffer(void);
+size_t	password_buffer_kept(void);
+
 #endif /* BILLGW_PASSWORD_H */

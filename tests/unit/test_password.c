@@ -188,6 +188,51 @@ argon2s_mapping_is_on_huge_pages_and_every_other_passes_through(void)
 	    MAP_FAILED && errno == EINVAL);
 }
 
+/* Is [p, p+len) mapped in this process (mincore fails with ENOMEM if not)? */
+static int
+mapped(const void *p, size_t len)
+{
+	static unsigned char	 vec[(32UL * 1024 * 1024) / 4096];
+
+	return mincore((void *)p, len, vec) == 0;
+}
+
+static void
+a_kept_buffer_serves_one_verification_after_another_until_released(void)
+{
+	void	*first;
+
+	CHECK(password_buffer_kept() == 0);
+	password_keep_buffer(1);
+	CHECK(password_verify(hash, "Correct-Horse-2", 15) == PASSWORD_OK);
+	CHECK(password_buffer_kept() == 32UL * 1024 * 1024);
+	/* The next argon2id run gets the same mapping, still mapped. */
+	first = mmap(NULL, 32UL * 1024 * 1024, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	CHECK(first != MAP_FAILED);
+	CHECK(munmap(first, 32UL * 1024 * 1024) == 0);
+	CHECK(mapped(first, 32UL * 1024 * 1024));
+	/* Right and wrong answers as without it, the buffer reused. */
+	CHECK(password_verify(hash, "Correct-Horse-2", 15) == PASSWORD_OK);
+	CHECK(password_verify(hash, "Correct-Horse-3", 15) ==
+	    PASSWORD_MISMATCH);
+	CHECK(password_verify_dummy("Correct-Horse-2", 15) ==
+	    PASSWORD_MISMATCH);
+	CHECK(password_buffer_kept() == 32UL * 1024 * 1024);
+	/* Released: given back to the system. */
+	password_release_buffer();
+	CHECK(password_buffer_kept() == 0);
+	CHECK(!mapped(first, 32UL * 1024 * 1024));
+	/* Kept again by the next run, and given back when keeping stops. */
+	CHECK(password_verify(hash, "Correct-Horse-2", 15) == PASSWORD_OK);
+	CHECK(password_buffer_kept() == 32UL * 1024 * 1024);
+	password_keep_buffer(0);
+	CHECK(password_buffer_kept() == 0);
+	/* Off (the default): nothing stays after a run. */
+	CHECK(password_verify(hash, "Correct-Horse-2", 15) == PASSWORD_OK);
+	CHECK(password_buffer_kept() == 0);
+}
+
 int
 main(void)
 {
@@ -206,5 +251,6 @@ main(void)
 	RUN(an_unknown_user_costs_one_verification_and_never_matches);
 	RUN(wiping_zeroes_the_buffer);
 	RUN(argon2s_mapping_is_on_huge_pages_and_every_other_passes_through);
+	RUN(a_kept_buffer_serves_one_verification_after_another_until_released);
 	return DONE();
 }
