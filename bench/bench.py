@@ -15,6 +15,8 @@ sign-in limit lifted), then measures each row with wrk for a fixed time at
         (with the shares answered from the pool's shared cache and loaded
         from the database), once with nine tenths of them new, once again
     POST /api/v1/session, right passwords (rotating users), wrong passwords
+    GET /healthz while as many connections sign in (in the pool's sign-in
+        lane), and those sign-ins
 
 with each row's ratio to /healthz and nginx's own p99 (benchlib's
 nginx_p99()); then the account row and /healthz alternating in five
@@ -34,6 +36,7 @@ import os
 import re
 import statistics
 import subprocess
+import threading
 import time
 import urllib.request
 
@@ -131,6 +134,7 @@ def main():
         with urllib.request.urlopen(url + "/status") as r:
             st = json.load(r)
         workers = st["workers"]["configured"]
+        lane = st["workers"].get("signin_configured", 0)
         hot = 40 if a.smoke else 400
         # Ten times as many accounts as the hot set, for a row where the
         # workers' answer caches (1,024 answers each) mostly miss; the hot
@@ -140,11 +144,13 @@ def main():
         users = generated(accounts, hot)
         for conns in sorted({64, 4 * workers}):
             print_head(f"{conns} connections, {seconds} s a row, pool of "
-                       f"{workers}", at_nginx=True)
+                       f"{workers}" + (f" + {lane} sign-in" if lane else ""),
+                       at_nginx=True)
             rows = []
 
-            def measure(name, path, script=None):
-                wait_idle(url)
+            def measure(name, path, script=None, idle=True):
+                if idle:
+                    wait_idle(url)
                 offset = os.path.getsize(s.p["nginx_access"])
                 r = wrk(url, path, seconds, conns, script)
                 r["nginx_p99"] = nginx_p99(s.p["nginx_access"], offset, path)
@@ -204,6 +210,22 @@ def main():
             used = cpu_ms(pids) - used
             measure("POST /api/v1/session, wrong (401 expected)",
                     "/api/v1/session", lua_unknown("Not-The-Passw0rd!"))
+            # Both at once: the sign-ins wait in their own lane
+            # (fcgi/pool.c) while the main one goes on answering.
+            wait_idle(url)
+            during = {}
+            offset = os.path.getsize(s.p["nginx_access"])
+            signing = threading.Thread(target=lambda: during.update(wrk(
+                url, "/api/v1/session", seconds + 2, conns,
+                lua_sign_ins(users, "Gen-Passw0rd!"))))
+            signing.start()
+            time.sleep(1)
+            measure(f"GET /healthz while {conns} connections sign in",
+                    "/healthz", idle=False)
+            signing.join()
+            during["nginx_p99"] = nginx_p99(s.p["nginx_access"], offset,
+                                            "/api/v1/session")
+            rows.append(("POST /api/v1/session, right, meanwhile", during))
             wait_idle(url)
             one = (before + verify_ms(a.build)) / 2
             for name, r in rows:
@@ -256,10 +278,17 @@ def main():
         with urllib.request.urlopen(url + "/status") as r:
             st = json.load(r)
         print(f"\nRSS after the run: master {rss_kib(st['pid']) / 1024:.1f} "
-              f"MiB; workers (pool of {workers}):")
-        sizes = sorted(rss_kib(p["pid"]) / 1024 for p in st["processes"])
+              f"MiB; workers (pool of {workers}" +
+              (f", sign-in lane of {lane}" if lane else "") + "):")
+        sizes = sorted(rss_kib(p["pid"]) / 1024 for p in st["processes"]
+                       if p.get("lane", "main") == "main")
         print("  " + " ".join(f"{x:.1f}" for x in sizes) +
               f" MiB (max {max(sizes):.1f})")
+        if lane:
+            sizes = sorted(rss_kib(p["pid"]) / 1024
+                           for p in st["processes"] if p["lane"] == "signin")
+            print("  sign-in lane: " + " ".join(f"{x:.1f}" for x in sizes) +
+                  f" MiB (max {max(sizes):.1f})")
 
 
 if __name__ == "__main__":

@@ -111,9 +111,10 @@ api_status(struct app *app, struct request *req, struct response *resp)
 		if ((state = atomic_load(&w->state)) == SB_EMPTY)
 			continue;
 		sb_read_uri(w, uri, sizeof(uri));
-		p = json_pack("{s:i, s:s, s:i, s:I, s:I}",
+		p = json_pack("{s:i, s:s, s:s, s:i, s:I, s:I}",
 		    "pid", atomic_load(&w->pid),
 		    "state", sb_state_str(state),
+		    "lane", sb_lane_str(atomic_load(&w->lane)),
 		    "generation", atomic_load(&w->generation),
 		    "requests", (json_int_t)atomic_load(&w->requests),
 		    "age_ms", (json_int_t)(now - atomic_load(&w->since_ms)));
@@ -122,7 +123,7 @@ api_status(struct app *app, struct request *req, struct response *resp)
 		json_array_append_new(procs, p);
 	}
 	resp->no_store = 1;
-	resp_json(resp, 200, json_pack("{s:i, s:i, s:I, s:{s:I, s:I, s:I, s:i},"
+	resp_json(resp, 200, json_pack("{s:i, s:i, s:I, s:{s:I, s:I, s:I, s:i, s:i},"
 	    " s:I, s:I, s:o, s:I, s:o}",
 	    "pid", (int)sb->master,
 	    "generation", atomic_load(&sb->generation),
@@ -130,6 +131,7 @@ api_status(struct app *app, struct request *req, struct response *resp)
 	    "workers", "total", (json_int_t)c.total,
 	    "idle", (json_int_t)c.idle, "active", (json_int_t)c.active,
 	    "configured", atomic_load(&sb->workers),
+	    "signin_configured", atomic_load(&sb->signin_workers),
 	    "accepted", (json_int_t)atomic_load(&sb->accepted),
 	    "slow_requests", (json_int_t)atomic_load(&sb->slow),
 	    "restarts", restarts,
@@ -200,9 +202,11 @@ api_metrics(struct app *app, struct request *req, struct response *resp)
 		state = atomic_load(&sb->slot[i].state);
 		if (state == SB_EMPTY)
 			continue;
-		buf_printf(b, "billgw_worker_requests{pid=\"%d\",state=\"%s\"}"
-		    " %lu\n", atomic_load(&sb->slot[i].pid),
-		    sb_state_str(state), atomic_load(&sb->slot[i].requests));
+		buf_printf(b, "billgw_worker_requests{pid=\"%d\",state=\"%s\","
+		    "lane=\"%s\"} %lu\n", atomic_load(&sb->slot[i].pid),
+		    sb_state_str(state),
+		    sb_lane_str(atomic_load(&sb->slot[i].lane)),
+		    atomic_load(&sb->slot[i].requests));
 	}
 	resp->status = 200;
 	resp->content_type = "text/plain; version=0.0.4";

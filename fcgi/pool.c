@@ -15,11 +15,23 @@
  * delay before the next spawn (100 ms doubling up to 10 s), so a pool
  * whose workers die at start does not fork-storm; a worker that lives
  * resets it.
+ *
+ * Two lanes.  The main socket (listen) takes every request nginx sends;
+ * with signin_listen set, a second one takes those that run argon2id
+ * (nginx sends them there: conf/nginx.conf.in), served by signin_workers
+ * workers of their own.  A verification holds a worker for 20-30 ms and
+ * the pool runs at most one per core at a time, so sixty-four sign-ins at
+ * once used to hold all sixteen workers, fourteen of them waiting for a
+ * core, and /healthz took 650 ms behind them (measured); in their own
+ * lane they queue in its socket's backlog instead, and the main lane
+ * keeps answering.  A sign-in worker also keeps argon2id's buffer while
+ * sign-ins keep coming (auth/password.c, fcgi/worker.c).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +56,7 @@
 
 struct kid {
 	pid_t		 pid;		/* 0: slot free */
+	int		 lane;		/* enum sb_lane */
 	int		 generation;
 	long long	 started_ms;
 	int		 stopping;	/* we sent SIGTERM (reload/shutdown) */
@@ -55,8 +68,9 @@ struct pool {
 	const char		*config_path;
 	struct gateway		*gw;
 	struct scoreboard	*sb;
-	int			 listen_fd;
-	char			 unix_path[CONFIG_PATH_MAX];
+	int			 listen_fd[SB_LANE__MAX];	/* -1: none */
+	char			 unix_path[SB_LANE__MAX][CONFIG_PATH_MAX];
+	int			 size[SB_LANE__MAX];	/* workers wanted */
 	int			 generation;
 	int			 shutting_down;
 	long long		 drain_deadline;
@@ -68,13 +82,12 @@ struct pool {
 };
 
 /*
- * Bind the listen address: a unix socket of mode 0660 (nginx's group may
+ * Bind a lane's address l: a unix socket of mode 0660 (nginx's group may
  * connect, nobody else), or TCP on 127.0.0.1 only.
  */
 static int
-bind_listen(struct pool *p)
+bind_listen(struct pool *p, int lane, const char *l)
 {
-	const char		*l = p->gw->cf.gateway.listen;
 	struct sockaddr_un	 sun;
 	struct sockaddr_in	 sin;
 	struct stat		 st;
@@ -84,7 +97,8 @@ bind_listen(struct pool *p)
 		memset(&sun, 0, sizeof(sun));
 		sun.sun_family = AF_UNIX;
 		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", l + 5);
-		snprintf(p->unix_path, sizeof(p->unix_path), "%s", l + 5);
+		snprintf(p->unix_path[lane], sizeof(p->unix_path[lane]), "%s",
+		    l + 5);
 		/* Remove a stale socket from a previous run, nothing else. */
 		if (lstat(sun.sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
 			unlink(sun.sun_path);
@@ -119,24 +133,46 @@ bind_listen(struct pool *p)
 		close(fd);
 		return -1;
 	}
-	p->listen_fd = fd;
+	p->listen_fd[lane] = fd;
 	return 0;
 }
 
+/* The lanes' sizes from the configuration: no sign-in lane without its address. */
+static void
+size_lanes(struct pool *p)
+{
+	const struct config	*cf = &p->gw->cf;
+	cpu_set_t		 cpus;
+	int			 n = cf->gateway.signin_workers;
+
+	if (n == 0) {
+		n = 1;
+		if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+			n = CPU_COUNT(&cpus);
+		if (n > CONFIG_MAX_SIGNIN_WORKERS)
+			n = CONFIG_MAX_SIGNIN_WORKERS;
+	}
+	p->size[SB_LANE_MAIN] = cf->gateway.workers;
+	p->size[SB_LANE_SIGNIN] = cf->gateway.signin_listen[0] ? n : 0;
+	atomic_store(&p->sb->workers, p->size[SB_LANE_MAIN]);
+	atomic_store(&p->sb->signin_workers, p->size[SB_LANE_SIGNIN]);
+}
+
 static int
-live_workers(struct pool *p)
+live_workers(struct pool *p, int lane)
 {
 	int	 i, n = 0;
 
 	for (i = 0; i < SB_SLOTS; i++)
-		if (p->kids[i].pid && p->kids[i].generation == p->generation &&
+		if (p->kids[i].pid && p->kids[i].lane == lane &&
+		    p->kids[i].generation == p->generation &&
 		    !p->kids[i].stopping)
 			n++;
 	return n;
 }
 
 static int
-spawn(struct pool *p)
+spawn(struct pool *p, int lane)
 {
 	struct sb_worker	*w;
 	pid_t			 pid;
@@ -151,16 +187,23 @@ spawn(struct pool *p)
 	atomic_store(&w->pid, 0);
 	atomic_store(&w->requests, 0);
 	atomic_store(&w->generation, p->generation);
+	atomic_store(&w->lane, lane);
 	sb_set_state(w, SB_STARTING);
 	if ((pid = fork()) < 0) {
 		log_err("pool: fork: %s", strerror(errno));
 		sb_set_state(w, SB_EMPTY);
 		return -1;
 	}
-	if (pid == 0)
-		worker_run(p->listen_fd, p->gw, p->sb, i);
+	if (pid == 0) {
+		/* The other lane's socket is not this worker's to hold open. */
+		for (int l = 0; l < SB_LANE__MAX; l++)
+			if (l != lane && p->listen_fd[l] >= 0)
+				close(p->listen_fd[l]);
+		worker_run(p->listen_fd[lane], p->gw, p->sb, i);
+	}
 	atomic_store(&w->pid, (int)pid);
 	p->kids[i].pid = pid;
+	p->kids[i].lane = lane;
 	p->kids[i].generation = p->generation;
 	p->kids[i].started_ms = sb_now_ms();
 	p->kids[i].stopping = p->kids[i].reload = p->kids[i].timed_out = 0;
@@ -172,23 +215,25 @@ static void
 spawn_missing(struct pool *p)
 {
 	long long	 now = sb_now_ms();
+	int		 lane;
 
 	/* The last throttled spawn has lived: the trouble is over. */
 	if (p->crash_streak > 0 &&
 	    now - p->last_crash_ms > p->throttle_ms + CRASH_EARLY_MS)
 		p->crash_streak = 0;
-	while (live_workers(p) < p->gw->cf.gateway.workers) {
-		if (p->crash_streak > 0) {
-			if (now < p->next_spawn_at)
+	for (lane = 0; lane < SB_LANE__MAX; lane++)
+		while (live_workers(p, lane) < p->size[lane]) {
+			if (p->crash_streak > 0) {
+				if (now < p->next_spawn_at)
+					return;
+				/* One at a time while workers keep crashing. */
+				p->next_spawn_at = now + THROTTLE_MAX_MS;
+				spawn(p, lane);
 				return;
-			/* One at a time while workers keep crashing. */
-			p->next_spawn_at = now + THROTTLE_MAX_MS;
-			spawn(p);
-			return;
+			}
+			if (spawn(p, lane) < 0)
+				return;
 		}
-		if (spawn(p) < 0)
-			return;
-	}
 }
 
 static void
@@ -328,16 +373,25 @@ reload(struct pool *p)
 		memcpy(n->cf.gateway.listen, p->gw->cf.gateway.listen,
 		    sizeof(n->cf.gateway.listen));
 	}
+	if (strcmp(n->cf.gateway.signin_listen,
+	    p->gw->cf.gateway.signin_listen) != 0) {
+		log_warn("reload: a new signin_listen needs a restart; "
+		    "keeping \"%s\"", p->gw->cf.gateway.signin_listen);
+		memcpy(n->cf.gateway.signin_listen,
+		    p->gw->cf.gateway.signin_listen,
+		    sizeof(n->cf.gateway.signin_listen));
+	}
 	gateway_free(p->gw);
 	p->gw = n;
 	p->generation++;
 	atomic_store(&p->sb->generation, p->generation);
-	atomic_store(&p->sb->workers, p->gw->cf.gateway.workers);
+	size_lanes(p);
 	p->crash_streak = 0;
 	spawn_missing(p);
 	stop_workers(p, 1);
-	log_info("reload: generation %d with %d workers", p->generation,
-	    p->gw->cf.gateway.workers);
+	log_info("reload: generation %d with %d workers and %d sign-in "
+	    "workers", p->generation, p->size[SB_LANE_MAIN],
+	    p->size[SB_LANE_SIGNIN]);
 }
 
 static void
@@ -348,10 +402,13 @@ begin_shutdown(struct pool *p, int sig)
 	p->drain_deadline = sb_now_ms() +
 	    ((long long)p->gw->cf.gateway.request_timeout + 2) * 1000;
 	/* Stop taking connections now, so nginx fails over at once. */
-	if (p->unix_path[0])
-		unlink(p->unix_path);
-	close(p->listen_fd);
-	p->listen_fd = -1;
+	for (int lane = 0; lane < SB_LANE__MAX; lane++) {
+		if (p->unix_path[lane][0])
+			unlink(p->unix_path[lane]);
+		if (p->listen_fd[lane] >= 0)
+			close(p->listen_fd[lane]);
+		p->listen_fd[lane] = -1;
+	}
 	stop_workers(p, 0);
 }
 
@@ -400,17 +457,27 @@ pool_run(const char *config_path, struct gateway *gw)
 		return 1;
 	}
 	atomic_store(&p->sb->generation, 1);
-	atomic_store(&p->sb->workers, gw->cf.gateway.workers);
+	size_lanes(p);
+	p->listen_fd[SB_LANE_MAIN] = p->listen_fd[SB_LANE_SIGNIN] = -1;
 	if (p->sb->answers.fd < 0 || p->sb->tokens_shared.fd < 0)
 		log_warn("pool: no shared caches (no memfd); each worker "
 		    "keeps its own answers and tokens");
-	if (bind_listen(p) < 0) {
+	if (bind_listen(p, SB_LANE_MAIN, gw->cf.gateway.listen) < 0) {
 		log_err("pool: cannot listen on %s: %s", gw->cf.gateway.listen,
 		    strerror(errno));
 		return 1;
 	}
+	if (p->size[SB_LANE_SIGNIN] > 0 && bind_listen(p, SB_LANE_SIGNIN,
+	    gw->cf.gateway.signin_listen) < 0) {
+		log_err("pool: cannot listen on %s: %s",
+		    gw->cf.gateway.signin_listen, strerror(errno));
+		return 1;
+	}
 	log_info("pool: listening on %s with %d workers",
-	    gw->cf.gateway.listen, gw->cf.gateway.workers);
+	    gw->cf.gateway.listen, p->size[SB_LANE_MAIN]);
+	if (p->size[SB_LANE_SIGNIN] > 0)
+		log_info("pool: sign-ins on %s with %d workers",
+		    gw->cf.gateway.signin_listen, p->size[SB_LANE_SIGNIN]);
 
 	for (;;) {
 		reap(p);

@@ -103,6 +103,14 @@ sb_cause_str(enum sb_cause c)
 	return (unsigned)c < SB_CAUSE__MAX ? names[c] : "unknown";
 }
 
+const char *
+sb_lane_str(enum sb_lane l)
+{
+	static const char *const names[SB_LANE__MAX] = { "main", "signin" };
+
+	return (unsigned)l < SB_LANE__MAX ? names[l] : "unknown";
+}
+
 long long
 sb_now_ms(void)
 {

@@ -21,7 +21,7 @@
 #include "regions/config.h"
 
 /* A reload runs the old and the new generation side by side. */
-#define SB_SLOTS	(2 * CONFIG_MAX_WORKERS)
+#define SB_SLOTS	(2 * (CONFIG_MAX_WORKERS + CONFIG_MAX_SIGNIN_WORKERS))
 #define SB_URI_MAX	128
 #define SB_GATES_MAX	64	/* argon2id gates: one per core */
 #define SB_TOKEN_SLOTS		8192	/* the shared token memo: 4 MiB */
@@ -33,6 +33,16 @@ enum sb_state {
 	SB_IDLE,	/* waiting for a request */
 	SB_ACTIVE,	/* serving one */
 	SB_EXITING	/* told to stop, finishing */
+};
+
+/*
+ * Which socket a worker accepts on (fcgi/pool.c): the main one, or the
+ * sign-in lane's, where nginx sends the requests that run argon2id.
+ */
+enum sb_lane {
+	SB_LANE_MAIN,
+	SB_LANE_SIGNIN,
+	SB_LANE__MAX
 };
 
 enum sb_cause {		/* why a worker was replaced */
@@ -48,6 +58,7 @@ struct sb_worker {
 	atomic_int		 pid;
 	atomic_int		 state;		/* enum sb_state */
 	atomic_int		 generation;
+	atomic_int		 lane;		/* enum sb_lane */
 	atomic_ulong		 requests;	/* served by this process */
 	atomic_llong		 since_ms;	/* monotonic: state entered */
 	atomic_uint		 seq;		/* guards uri */
@@ -59,6 +70,7 @@ struct scoreboard {
 	long long		 started;	/* wall clock, seconds */
 	atomic_int		 generation;
 	atomic_int		 workers;	/* configured pool size */
+	atomic_int		 signin_workers; /* and the sign-in lane's */
 	atomic_ulong		 accepted;
 	atomic_ulong		 slow;
 	atomic_ulong		 restarts[SB_CAUSE__MAX];
@@ -85,6 +97,7 @@ struct scoreboard {
 struct scoreboard	*scoreboard_new(void);	/* shared; never freed */
 const char		*sb_state_str(enum sb_state);
 const char		*sb_cause_str(enum sb_cause);
+const char		*sb_lane_str(enum sb_lane);
 long long		 sb_now_ms(void);	/* CLOCK_MONOTONIC */
 
 /* Worker side: its own slot only. */

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -99,6 +100,15 @@ gate_leave(void)
 		(void)sched_setaffinity(0, sizeof(gate_cpus), &gate_cpus);
 	sb_gate_leave(gate_sb, gate_held);
 	gate_held = -1;
+}
+
+/* A connection is waiting on the listening socket. */
+static int
+work_waiting(int fd)
+{
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+
+	return fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
 }
 
 static void
@@ -330,7 +340,7 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 	FCGX_Request		 fr;
 	sigset_t		 stopset;
 	long			 served = 0;
-	int			 rc, code = 0, ri;
+	int			 rc, code = 0, ri, signin;
 
 	install_signals(&stopset);
 	sigprocmask(SIG_BLOCK, &stopset, NULL);
@@ -383,6 +393,15 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 	gate_init(sb);
 	password_set_gate(gate_enter, gate_leave);
 	/*
+	 * A sign-in worker keeps argon2id's 32 MiB from one sign-in to the
+	 * next while they keep coming, and gives it back when its socket has
+	 * nothing waiting (below): the workers are small again once a peak is
+	 * over.  Sign-ins in a pool of 2, 5 stretches each: 82-84 a second
+	 * with the buffer kept, 77-78 returned each time.
+	 */
+	signin = atomic_load(&app.me->lane) == SB_LANE_SIGNIN;
+	password_keep_buffer(signin);
+	/*
 	 * Connected before the first request, not by it: after a reload or a
 	 * respawn, new workers connecting (and MariaDB authenticating them)
 	 * inside their first requests made that second's p99.  Cold account
@@ -405,6 +424,8 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 	app.signin.dir = gw->dir;
 
 	while (!stopping) {
+		if (signin && !work_waiting(fd))
+			password_release_buffer();
 		sb_set_state(app.me, SB_IDLE);
 		idle_conn = fr.ipcFd;
 		waiting = 1;

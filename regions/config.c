@@ -69,6 +69,8 @@ static const struct key keys[] = {
 	{ S_GATEWAY, "request_timeout", K_INT, 1, 3600, G(request_timeout), "10" },
 	{ S_GATEWAY, "slow_request_ms", K_INT, 1, 600000, G(slow_request_ms), "1000" },
 	{ S_GATEWAY, "listen_backlog", K_INT, 16, 65535, G(listen_backlog), "1024" },
+	{ S_GATEWAY, "signin_listen", K_LISTEN, 0, 0, G(signin_listen), "" },
+	{ S_GATEWAY, "signin_workers", K_INT, 0, CONFIG_MAX_SIGNIN_WORKERS, G(signin_workers), "0" },
 	{ S_GATEWAY, "public_url", K_URL, 0, 0, G(public_url), NULL },
 	{ S_SESSION, "keys_file", K_PATH, 0, 0, SE(keys_file), NULL },
 	{ S_SESSION, "ttl", K_INT, 60, 86400, SE(ttl), "1800" },
@@ -438,6 +440,12 @@ check_missing(struct parse *p)
 	if (p->cf->nregions == 0) {
 		fail(p, p->line, "region.*", NULL, "no region configured",
 		    NULL);
+		return -1;
+	}
+	/* Two lanes on one socket would be one lane, badly. */
+	if (strcmp(p->cf->gateway.signin_listen, p->cf->gateway.listen) == 0) {
+		fail(p, p->sect_line[S_GATEWAY], "gateway", "signin_listen",
+		    "the same address as listen", NULL);
 		return -1;
 	}
 	return 0;

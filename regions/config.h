@@ -10,6 +10,7 @@
 
 #define CONFIG_MAX_REGIONS	16
 #define CONFIG_MAX_WORKERS	256
+#define CONFIG_MAX_SIGNIN_WORKERS 64
 #define CONFIG_PATH_MAX		256
 #define CONFIG_URL_MAX		256
 #define CONFIG_DSN_MAX		512
@@ -38,6 +39,9 @@ struct config {
 		int	 request_timeout;	/* seconds, 1..3600 */
 		int	 slow_request_ms;	/* 1..600000, default 1000 */
 		int	 listen_backlog;	/* 16..65535, default 1024 */
+		/* The sign-in lane; "": none (fcgi/pool.c). */
+		char	 signin_listen[CONFIG_PATH_MAX];
+		int	 signin_workers;	/* 0..64; 0: one per CPU */
 		char	 public_url[CONFIG_URL_MAX];
 	} gateway;
 	struct {

@@ -236,6 +236,7 @@ def var_paths(var):
         "mysql_pid": os.path.join(var, "run", "mysqld.pid"),
         "mysql_log": os.path.join(var, "log", "mysqld.log"),
         "pool_sock": os.path.join(var, "run", "billgw.sock"),
+        "signin_sock": os.path.join(var, "run", "billgw-signin.sock"),
         "pool_log": os.path.join(var, "log", "billgw.log"),
         "conf": os.path.join(var, "billgw.conf"),
         "session_keys": os.path.join(var, "session.keys"),
@@ -442,9 +443,11 @@ def render_billgw_conf(src, var, port, workers=None, listen=None):
     if listen is None:
         check_sun_path(p["pool_sock"])
         listen = "unix:" + p["pool_sock"]
+    check_sun_path(p["signin_sock"])
     values = {
         "VAR": var,
         "LISTEN": listen,
+        "SIGNIN_LISTEN": "unix:" + p["signin_sock"],
         "WORKERS": workers or os.environ.get("BILLGW_WORKERS", "16"),
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "MYSQL_SOCKET": p["mysql_sock"],
@@ -482,6 +485,12 @@ def conf_listen(conf):
 def nginx_upstream(listen):
     kind, addr = parse_listen(listen) if isinstance(listen, str) else listen
     return "unix:" + addr if kind == "unix" else f"{addr[0]}:{addr[1]}"
+
+
+def signin_upstream(gateway):
+    """nginx's address for a [gateway] section's sign-in lane, or None."""
+    listen = gateway.get("signin_listen", "").strip()
+    return nginx_upstream(listen) if listen else None
 
 
 # --- billgwctl ----------------------------------------------------------------
@@ -537,9 +546,10 @@ def pool_start(build, conf, log, env=None, timeout=60.0):
 
 def render_nginx_conf(src, var, port, upstream, keep_conn=None,
                       keepalive=None, signin_rate=None, signin_burst=None,
-                      pool_workers=None):
+                      pool_workers=None, signin_upstream=None):
     """conf/nginx.conf.in -> VAR/nginx.conf.  upstream is "unix:/path" or
-    "127.0.0.1:PORT".  Returns its path.
+    "127.0.0.1:PORT", signin_upstream the pool's sign-in lane (None: the
+    pool has none, and sign-ins go to upstream too).  Returns its path.
 
     With fastcgi_keep_conn on, every idle connection that nginx caches pins
     a libfcgi worker (it blocks reading that connection's next request), so
@@ -565,6 +575,7 @@ def render_nginx_conf(src, var, port, upstream, keep_conn=None,
         "VAR": var,
         "PORT": port,
         "UPSTREAM": upstream,
+        "SIGNIN_UPSTREAM": signin_upstream or upstream,
         # Without keep_conn nginx closes each FastCGI connection, so an
         # upstream connection cache would hold nothing.
         "UPSTREAM_KEEPALIVE": (f"keepalive {keepalive};"
@@ -688,7 +699,8 @@ class Stack:
         gw = conf_read(conf)["gateway"]
         render_nginx_conf(self.src, self.var, self.port,
                           nginx_upstream(gw["listen"].strip()),
-                          pool_workers=int(gw["workers"]))
+                          pool_workers=int(gw["workers"]),
+                          signin_upstream=signin_upstream(gw))
         self.procs.append(self._step("nginx", nginx_start, self.var,
                                      self.port))
 

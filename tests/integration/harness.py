@@ -382,6 +382,9 @@ class Stack:
         socket and the overrides ({"section.key": value or None})."""
         text = base_conf() if text is None else text
         text = conf_set(text, "gateway.listen", "unix:" + self.sock)
+        # No sign-in lane unless a test asks for one (at its own path:
+        # self.paths["signin_sock"]), so that workers counts mean one lane.
+        text = conf_del(text, "gateway.signin_listen")
         return conf_with(overrides or {}, text)
 
     def write_conf(self, text):
@@ -472,6 +475,9 @@ class Stack:
             upstream = _stack.nginx_upstream(gw["listen"].strip())
         if gw is not None and "workers" in gw:
             nginx_opts.setdefault("pool_workers", int(gw["workers"]))
+        if gw is not None:
+            nginx_opts.setdefault("signin_upstream",
+                                  _stack.signin_upstream(gw))
         for attempt in range(3):
             self.port = port or free_port()
             _stack.render_nginx_conf(SRC, self.dir, self.port, upstream,

@@ -2,6 +2,7 @@
 """Operations endpoints and the nginx front (SPEC sections 8 and 9), through
 nginx on the stack that `scripts/dev test` starts."""
 
+import collections
 import os
 import re
 import sys
@@ -126,10 +127,19 @@ class OpsEndpoints(SecurityHeaders, unittest.TestCase):
         self.assertGreaterEqual(after - before, 3, (before, after))
 
     def test_status_describes_the_pool(self):
+        # The test stack has a sign-in lane (conf/billgw.conf.in): one
+        # worker per CPU, counted in the total.
+        lane = min(len(os.sched_getaffinity(0)), 64)
         doc = harness.wait_until(
             lambda: (lambda d: d if d["workers"]["total"]
-                     == configured_workers() else None)(harness.status()),
+                     == configured_workers() + lane else None)(
+                         harness.status()),
             20, "all workers started")
+        self.assertEqual(doc["workers"]["configured"], configured_workers())
+        self.assertEqual(doc["workers"]["signin_configured"], lane)
+        self.assertEqual(collections.Counter(p["lane"] for p in
+                                             doc["processes"]),
+                         {"main": configured_workers(), "signin": lane})
         for key in ("pid", "generation", "uptime_s", "accepted",
                     "slow_requests"):
             self.assertIsInstance(doc[key], int, key)

@@ -378,5 +378,122 @@ class PoolTest(unittest.TestCase):
             self.assertRegex(out, r"region us\s+up")
 
 
+class SignInLaneTest(unittest.TestCase):
+    """signin_listen: the requests that run argon2id on workers of their
+    own (fcgi/pool.c), nginx sending them there (conf/nginx.conf.in)."""
+
+    def start(self, s, workers=2, signin_workers=1):
+        s.start_pool(overrides={
+            "gateway.workers": workers,
+            "gateway.signin_listen": "unix:" + s.paths["signin_sock"],
+            "gateway.signin_workers": signin_workers})
+        # nginx's limit of sign-ins per address is another test's.
+        s.start_nginx(signin_rate="100000r/s", signin_burst=100000)
+
+    @staticmethod
+    def lane(s, name):
+        return [p for p in s.status()["processes"] if p["lane"] == name]
+
+    @staticmethod
+    def sign_in(s, results=None):
+        r = s.http("POST", "/api/v1/session",
+                   # A new identifier each time: billgw's own throttle
+                   # locks one after 10 failures.
+                   body={"region": "us",
+                         "identifier": "nobody-" + secrets.token_hex(6),
+                         "password": "not-the-password"}, timeout=60)
+        if results is not None:
+            results.append(r.status)
+        return r.status
+
+    def test_sign_ins_go_to_the_sign_in_workers_and_the_rest_does_not(self):
+        with Stack("lane") as s:
+            self.start(s)
+            st = s.status()
+            self.assertEqual(st["workers"]["configured"], 2)
+            self.assertEqual(st["workers"]["signin_configured"], 1)
+            self.assertEqual(len(self.lane(s, "main")), 2)
+            self.assertEqual(len(self.lane(s, "signin")), 1)
+            for _ in range(3):
+                self.assertEqual(self.sign_in(s), 401)
+                self.assertTrue(get_ok(s))
+            # The sign-in page itself is a GET: the main lane's.
+            self.assertEqual(s.http("GET", "/login").status, 200)
+            self.assertEqual([p["requests"] for p in self.lane(s, "signin")],
+                             [3])
+            self.assertEqual([v for (name, labels), v in s.metrics().items()
+                              if name == "billgw_worker_requests" and
+                              ("lane", "signin") in labels], [3.0])
+
+    def test_a_sign_in_peak_does_not_hold_up_the_rest(self):
+        with Stack("peak") as s:
+            self.start(s)
+            signin = [p["pid"] for p in self.lane(s, "signin")]
+            results = []
+            # The sign-in worker stopped: what nginx sends it waits.
+            os.kill(signin[0], signal.SIGSTOP)
+            try:
+                waiting = [threading.Thread(target=self.sign_in,
+                                            args=(s, results))
+                           for _ in range(4)]
+                for t in waiting:
+                    t.start()
+                for _ in range(20):
+                    self.assertTrue(get_ok(s))
+                self.assertEqual(s.http("GET", "/readyz").status, 200)
+                self.assertEqual(s.http("GET", "/login").status, 200)
+                self.assertEqual(results, [])
+                self.assertTrue(all(t.is_alive() for t in waiting))
+            finally:
+                os.kill(signin[0], signal.SIGCONT)
+            for t in waiting:
+                t.join(60)
+            self.assertEqual(results, [401] * 4)
+
+    def test_a_sign_in_worker_gives_its_buffer_back_once_idle(self):
+        def buffers(pid):
+            # argon2id's 32 MiB mappings (auth/password.c).
+            with open(f"/proc/{pid}/smaps") as f:
+                return sum(1 for ln in f
+                           if re.match(r"Size:\s+32768 kB$", ln))
+        with Stack("buf") as s:
+            self.start(s)
+            pid = self.lane(s, "signin")[0]["pid"]
+            before = buffers(pid)
+            results = []
+            threads = [threading.Thread(target=self.sign_in,
+                                        args=(s, results))
+                       for _ in range(6)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            self.assertEqual(results, [401] * 6)
+            wait_until(lambda: self.lane(s, "signin")[0]["state"] == "idle",
+                       10, "the sign-in worker idle")
+            self.assertEqual(buffers(pid), before)
+
+    def test_each_lane_keeps_its_size_through_a_crash_and_a_reload(self):
+        with Stack("lanes") as s:
+            self.start(s, workers=2, signin_workers=2)
+            victim = self.lane(s, "signin")[0]["pid"]
+            os.kill(victim, signal.SIGKILL)
+            wait_until(lambda: len(s.pool_processes()) == 4 and
+                       victim not in s.pool_processes(), 10,
+                       "a replacement")
+            wait_until(lambda: len(self.lane(s, "signin")) == 2, 10,
+                       "two sign-in workers")
+            self.assertEqual(len(self.lane(s, "main")), 2)
+            s.reload(s.conf_text({
+                "gateway.workers": 3,
+                "gateway.signin_listen": "unix:" + s.paths["signin_sock"],
+                "gateway.signin_workers": 1}))
+            wait_until(lambda: sorted(p["lane"] for p in
+                                      s.status()["processes"]) ==
+                       ["main"] * 3 + ["signin"], 20,
+                       "three main workers and one sign-in worker")
+            self.assertEqual(self.sign_in(s), 401)
+
+
 if __name__ == "__main__":
     harness.main()

@@ -199,6 +199,8 @@ a_good_file_loads_with_defaults(void)
 	CHECK(cf.gateway.request_timeout == 10);
 	CHECK(cf.gateway.slow_request_ms == 1000);
 	CHECK(cf.gateway.listen_backlog == 1024);
+	CHECK_STR(cf.gateway.signin_listen, "");	/* no sign-in lane */
+	CHECK(cf.gateway.signin_workers == 0);		/* one per CPU */
 	CHECK(cf.session.ttl == 1800);
 	CHECK(cf.nregions == 2);
 	CHECK_STR(cf.regions[0].code, "us");
@@ -209,10 +211,42 @@ a_good_file_loads_with_defaults(void)
 	CHECK(config_region(&cf, "eu") == NULL);
 }
 
+#define GATEWAY_WITH(lines) \
+	"[gateway]\n" \
+	"listen = unix:/tmp/billgw-test.sock\n" \
+	lines \
+	"public_url = http://127.0.0.1:8080\n" \
+	"[session]\n" \
+	"keys_file = /tmp/session.keys\n" \
+	"[directory]\n" \
+	"dsn = mysql://billgw@localhost/billgw_directory?socket=/tmp/m.sock\n" \
+	"key_file = /tmp/directory.key\n" REGION_US
+
+static void
+the_sign_in_lane_has_its_own_address_and_a_bounded_size(void)
+{
+	CHECK(load(GATEWAY_WITH("signin_listen = unix:/tmp/billgw-signin.sock\n"
+	    "signin_workers = 3\n")) == 0);
+	CHECK_STR(cf.gateway.signin_listen, "unix:/tmp/billgw-signin.sock");
+	CHECK(cf.gateway.signin_workers == 3);
+	CHECK(load(GATEWAY_WITH("signin_listen = 127.0.0.1:9001\n")) == 0);
+	CHECK(load(GATEWAY_WITH("signin_listen = unix:/tmp/billgw-test.sock\n"))
+	    == -1);
+	CHECK_STR(err, "t.conf:1: [gateway] signin_listen: the same address "
+	    "as listen");
+	CHECK(load(GATEWAY_WITH("signin_listen = 0.0.0.0:9001\n")) == -1);
+	CHECK_STR(err, "t.conf:3: [gateway] signin_listen: expected unix:PATH "
+	    "or 127.0.0.1:PORT");
+	CHECK(load(GATEWAY_WITH("signin_workers = 65\n")) == -1);
+	CHECK_STR(err, "t.conf:3: [gateway] signin_workers: must be a whole "
+	    "number from 0 to 64");
+}
+
 int
 main(void)
 {
 	RUN(a_missing_key_names_the_section_line_and_key);
+	RUN(the_sign_in_lane_has_its_own_address_and_a_bounded_size);
 	RUN(a_value_out_of_range_names_its_line);
 	RUN(an_unknown_region_field_is_refused);
 	RUN(a_bad_url_is_refused);
