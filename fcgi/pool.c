@@ -137,7 +137,7 @@ bind_listen(struct pool *p, int lane, const char *l)
 	return 0;
 }
 
-/* The lanes' sizes from the configuration: no sign-in lane without its address. */
+/* The lanes' sizes from the configuration (no address, no sign-in lane). */
 static void
 size_lanes(struct pool *p)
 {
