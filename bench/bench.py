@@ -5,7 +5,7 @@ ceilings (issue 7).  Figures, never assertions.
 It starts the stack as `scripts/dev run` does (its own directory and port,
 100,000 generated accounts per region unless told otherwise, nginx's
 sign-in limit lifted), then measures each row with wrk for a fixed time at
-64 connections and at four times the pool size:
+64 connections and at four times the pool size (both lanes' workers):
 
     nginx alone (a `return 200` location)     the HTTP ceiling
     GET /healthz through the pool             the FastCGI ceiling
@@ -142,7 +142,10 @@ def main():
         many = tokens_for(url, accounts, 10 * hot)
         tokens = many[::10]
         users = generated(accounts, hot)
-        for conns in sorted({64, 4 * workers}):
+        # Four times the pool: every worker of both lanes.
+        for conns in sorted({64, 4 * (workers + lane)}):
+            # After the first set of rows the caches are no longer cold.
+            cold = "cold" if conns == 64 else "warm from the rows above"
             print_head(f"{conns} connections, {seconds} s a row, pool of "
                        f"{workers}" + (f" + {lane} sign-in" if lane else ""),
                        at_nginx=True)
@@ -167,13 +170,13 @@ def main():
             # summary cache (and of its token memo): the first row shows
             # that, the second the steady state.
             account = lua_bearer("/api/v1/account", tokens)
-            measure("GET /api/v1/account, caches cold",
+            measure(f"GET /api/v1/account, caches {cold}",
                     "/api/v1/account", account)
             measure("GET /api/v1/account (Bearer, every region)",
                     "/api/v1/account", account)
             # The same over ten times as many accounts, also twice: the
             # first pass loads the nine tenths nobody asked for yet.
-            for name in (f"{len(many)} accounts, cold",
+            for name in (f"{len(many)} accounts, {cold}",
                          f"{len(many)} accounts"):
                 before = summaries(url)
                 r = measure(f"GET /api/v1/account, {name}",
