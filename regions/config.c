@@ -106,7 +106,8 @@ struct parse {
 	/* Where each fixed section and each region began; 0: absent. */
 	int		 sect_line[S__MAX];
 	int		 region_line[CONFIG_MAX_REGIONS];
-	unsigned char	 seen[CONFIG_MAX_REGIONS + S__MAX][NKEYS];
+	/* The line each key was given on; 0: not given. */
+	int		 seen[CONFIG_MAX_REGIONS + S__MAX][NKEYS];
 	int		 last_header;	/* line of the last [header] read */
 };
 
@@ -387,7 +388,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return fail(p, p->line, section, name, "unknown key", NULL);
 	if (p->seen[slot][k])
 		return fail(p, p->line, section, name, "given twice", NULL);
-	p->seen[slot][k] = 1;
+	p->seen[slot][k] = p->line;
 	return set_value(p, section, &keys[k], base, value);
 }
 
@@ -444,7 +445,9 @@ check_missing(struct parse *p)
 	}
 	/* Two lanes on one socket would be one lane, badly. */
 	if (strcmp(p->cf->gateway.signin_listen, p->cf->gateway.listen) == 0) {
-		fail(p, p->sect_line[S_GATEWAY], "gateway", "signin_listen",
+		for (k = 0; strcmp(keys[k].name, "signin_listen") != 0; k++)
+			;
+		fail(p, p->seen[S_GATEWAY][k], "gateway", "signin_listen",
 		    "the same address as listen", NULL);
 		return -1;
 	}

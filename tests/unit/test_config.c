@@ -232,7 +232,7 @@ the_sign_in_lane_has_its_own_address_and_a_bounded_size(void)
 	CHECK(load(GATEWAY_WITH("signin_listen = 127.0.0.1:9001\n")) == 0);
 	CHECK(load(GATEWAY_WITH("signin_listen = unix:/tmp/billgw-test.sock\n"))
 	    == -1);
-	CHECK_STR(err, "t.conf:1: [gateway] signin_listen: the same address "
+	CHECK_STR(err, "t.conf:3: [gateway] signin_listen: the same address "
 	    "as listen");
 	CHECK(load(GATEWAY_WITH("signin_listen = 0.0.0.0:9001\n")) == -1);
 	CHECK_STR(err, "t.conf:3: [gateway] signin_listen: expected unix:PATH "
