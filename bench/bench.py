@@ -144,9 +144,10 @@ def main():
         users = generated(accounts, hot)
         # Four times the pool: every worker of both lanes.  The smoke
         # keeps the script working: one set of rows is enough for that.
-        for conns in [64] if a.smoke else sorted({64, 4 * (workers + lane)}):
+        sets = [64] if a.smoke else sorted({64, 4 * (workers + lane)})
+        for n, conns in enumerate(sets):
             # After the first set of rows the caches are no longer cold.
-            cold = "cold" if conns == 64 else "warm from the rows above"
+            cold = "warm from the rows above" if n else "cold"
             print_head(f"{conns} connections, {seconds} s a row, pool of "
                        f"{workers}" + (f" + {lane} sign-in" if lane else ""),
                        at_nginx=True)

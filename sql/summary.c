@@ -164,8 +164,13 @@ read_messages(const json_t *a, struct account_summary *out)
 
 	if (json_is_null(a))
 		return 0;
-	if (!json_is_array(a) || json_array_size(a) > SUMMARY_MESSAGES_MAX)
+	if (!json_is_array(a))
 		return -1;
+	if (json_array_size(a) > SUMMARY_MESSAGES_MAX) {
+		log_err("summary: more than %d messages",
+		    SUMMARY_MESSAGES_MAX);
+		return -1;
+	}
 	json_array_foreach(a, i, e) {
 		if (!json_is_array(e) || json_array_size(e) != 2 ||
 		    json_text(out->messages[i].at, sizeof(out->messages[i].at),

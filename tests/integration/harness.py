@@ -383,7 +383,7 @@ class Stack:
         text = base_conf() if text is None else text
         text = conf_set(text, "gateway.listen", "unix:" + self.sock)
         # No sign-in lane unless a test asks for one (at its own path:
-        # self.paths["signin_sock"]), so that workers counts mean one lane.
+        # self.paths["signin_sock"]), so that worker counts mean one lane.
         text = conf_del(text, "gateway.signin_listen")
         return conf_with(overrides or {}, text)
 
