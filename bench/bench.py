@@ -20,15 +20,16 @@ sign-in limit lifted), then measures each row with wrk for a fixed time at
 
 with each row's ratio to /healthz and nginx's own p99 (benchlib's
 nginx_p99()); then the account row and /healthz alternating in five
-shorter stretches (the medians of the ratio and of the account p99); then
-sign-ins per second against cores / one argon2id verification
-(bench_password, measured next to the rows), the workers' CPU time per
-sign-in, one verification per core all at once (the most the cores can
-verify), and the median ratio of five shorter stretches of sign-ins each
-measured between two verifications (the machine's speed drifts); then the
-RSS of the master and of each worker (from /proc).  --smoke does the same
-on 1,000 accounts and 2-second rows, so the test command can keep this
-script working.
+shorter stretches (the medians of the ratio and of the account p99, and
+nginx's p99 of each stretch); then sign-ins per second against cores / one
+argon2id verification (bench_password, measured next to the rows), the
+workers' CPU time per sign-in, where the cores went during the sign-ins
+(the workers, MariaDB, nginx, idle, the rest), one verification per core
+all at once (the most the cores can verify), and the median ratio of five
+shorter stretches of sign-ins each measured between two verifications
+(the machine's speed drifts); then the RSS of the master and of each
+worker (from /proc).  --smoke does the same on 1,000 accounts and 2-second
+rows, so the test command can keep this script working.
 """
 import argparse
 import json
@@ -41,7 +42,7 @@ import time
 import urllib.request
 
 from benchlib import (SRC, bench_stack, generated, lua_bearer, lua_rotate,
-                      nginx_p99, print_head, print_row, tokens_for,
+                      nginx_p99, print_head, print_row, stack, tokens_for,
                       wait_idle, wrk)
 
 
@@ -74,13 +75,49 @@ def rss_kib(pid):
 
 
 def cpu_ms(pids):
-    """CPU time (user + system) the processes have used, in ms."""
+    """CPU time (user + system) the processes have used, in ms; a process
+    gone meanwhile counts 0."""
     ticks = 0
     for pid in pids:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
         ticks += int(fields[11]) + int(fields[12])
     return ticks * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def machine_ms():
+    """(all, idle) CPU time of the machine so far, in ms, from /proc/stat
+    (idle counts iowait too)."""
+    with open("/proc/stat") as f:
+        t = [int(x) for x in f.readline().split()[1:]]
+    hz = os.sysconf("SC_CLK_TCK")
+    return sum(t[:8]) * 1000.0 / hz, (t[3] + t[4]) * 1000.0 / hz
+
+
+class CoreSplit:
+    """Where the machine's cores went between start() and stop(): each
+    named group of processes' share, idle, and the rest (wrk, the kernel's
+    own threads, anything else on the machine)."""
+
+    def __init__(self, groups):
+        self.groups = groups            # [(name, [pid, ...]), ...]
+
+    def snap(self):
+        return [cpu_ms(pids) for _, pids in self.groups], machine_ms()
+
+    def start(self):
+        self.t0 = self.snap()
+
+    def stop(self):
+        (g1, (all1, idle1)), (g0, (all0, idle0)) = self.snap(), self.t0
+        total = max(all1 - all0, 1.0)
+        self.share = {name: (b - a) / total
+                      for (name, _), a, b in zip(self.groups, g0, g1)}
+        self.share["idle"] = (idle1 - idle0) / total
+        self.share["the rest"] = max(0.0, 1 - sum(self.share.values()))
 
 
 def summaries(url):
@@ -93,9 +130,22 @@ def summaries(url):
         text, re.M).group(1))) for src in ("cache", "shared", "database"))
 
 
-def worker_pids(url):
+def worker_pids(url, lane=None):
+    """The pool's workers (of one lane: "main" or "signin")."""
     with urllib.request.urlopen(url + "/status") as r:
-        return [p["pid"] for p in json.load(r)["processes"]]
+        return [p["pid"] for p in json.load(r)["processes"]
+                if lane is None or p.get("lane", "main") == lane]
+
+
+def core_groups(s, url):
+    """CoreSplit's groups for stack s: the workers of each lane, MariaDB,
+    nginx (its master and workers)."""
+    pid = {p.name: p.pid for p in s.procs}
+    groups = [("sign-in workers", worker_pids(url, "signin")),
+              ("main workers", worker_pids(url, "main")),
+              ("MariaDB", [pid["mariadbd"]]),
+              ("nginx", [pid["nginx"]] + stack.children(pid["nginx"]))]
+    return [g for g in groups if g[1]]
 
 
 def verify_ms(build, at_once=1):
@@ -153,11 +203,15 @@ def main():
                        at_nginx=True)
             rows = []
 
-            def measure(name, path, script=None, idle=True):
+            def measure(name, path, script=None, idle=True, split=None):
                 if idle:
                     wait_idle(url)
                 offset = os.path.getsize(s.p["nginx_access"])
+                if split:
+                    split.start()
                 r = wrk(url, path, seconds, conns, script)
+                if split:
+                    split.stop()
                 r["nginx_p99"] = nginx_p99(s.p["nginx_access"], offset, path)
                 if r["nginx_p99"] == "-":
                     # The smoke fails too when the log's format moves.
@@ -197,9 +251,12 @@ def main():
                 wait_idle(url)
                 h = wrk(url, "/healthz", max(2, seconds // 2), conns)
                 wait_idle(url)
+                offset = os.path.getsize(s.p["nginx_access"])
                 r = wrk(url, "/api/v1/account", max(2, seconds // 2), conns,
                         account)
-                stretches.append((r["rps"] / h["rps"], r["p99"]))
+                stretches.append((r["rps"] / h["rps"], r["p99"],
+                                  nginx_p99(s.p["nginx_access"], offset,
+                                            "/api/v1/account")))
             # The ceiling's unit is measured next to the sign-in rows, as
             # the machine's speed drifts; the workers' own CPU time per
             # sign-in shows what the gateway adds to a verification.
@@ -207,9 +264,11 @@ def main():
             before = verify_ms(a.build)
             pids = worker_pids(url)
             served, used = wait_idle(url), cpu_ms(pids)
+            split = CoreSplit(core_groups(s, url))
             right = measure("POST /api/v1/session, right password",
                             "/api/v1/session",
-                            lua_sign_ins(users, "Gen-Passw0rd!"))
+                            lua_sign_ins(users, "Gen-Passw0rd!"),
+                            split=split)
             # To the end of the queue wrk leaves behind.
             served = wait_idle(url) - served
             used = cpu_ms(pids) - used
@@ -235,12 +294,12 @@ def main():
             one = (before + verify_ms(a.build)) / 2
             for name, r in rows:
                 print_row(name, r, health)
-            ratio = statistics.median(x for x, _ in stretches)
-            p99 = statistics.median(y for _, y in stretches)
+            ratio = statistics.median(x for x, _, _ in stretches)
+            p99 = statistics.median(y for _, y, _ in stretches)
             print("account / /healthz, alternating stretches: " +
-                  " ".join(f"{x:.2f}" for x, _ in stretches) +
-                  f" (median {ratio:.2f}); account p99: " +
-                  " ".join(f"{y:.1f}" for _, y in stretches) +
+                  " ".join(f"{x:.2f}" for x, _, _ in stretches) +
+                  f" (median {ratio:.2f}); account p99 (nginx's): " +
+                  " ".join(f"{y:.1f} ({z})" for _, y, z in stretches) +
                   f" ms (median {p99:.1f})")
             cores = os.cpu_count() or 1
             ceiling = cores * 1000.0 / one
@@ -252,6 +311,15 @@ def main():
                   f" after")
             print(f"workers' CPU per sign-in {per:.1f} ms = "
                   f"{per / one:.2f} verifications ({served} sign-ins)")
+            # The ratio in two factors: how much of the cores the workers
+            # got, and how much of their CPU time went to verifying.
+            ours = sum(split.share.get(g, 0.0)
+                       for g in ("sign-in workers", "main workers"))
+            print("the cores during that row: " + ", ".join(
+                f"{g} {100 * x:.1f}%" for g, x in split.share.items()) +
+                f"; sign-ins / ceiling ~ the workers' share {ours:.2f} x "
+                f"one verification / their CPU per sign-in {one / per:.2f}"
+                f" = {ours * one / per:.2f}")
             # Every core verifying at once, each verification is slower
             # than alone (they share the memory bandwidth argon2id exists
             # to use): the most the pool could reach, before nginx,
