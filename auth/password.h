@@ -19,9 +19,10 @@ enum password_res {
 };
 
 /*
- * Initialise libsodium and compute the dummy hash used for unknown users.
- * Call once per process (in a worker, after fork); costs one hash.
- * Returns 0 or -1.
+ * Initialise libsodium and compute the dummy hash used for unknown users:
+ * one argon2id hash, the first time only.  The pool's master calls it
+ * before it forks, so every worker inherits the hash and its own call
+ * computes nothing.  Returns 0 or -1.
  */
 int	password_init(void);
 

@@ -385,7 +385,11 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 	 * back when it is freed (measured: 39 MiB RSS per worker without).
 	 */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-	/* Per process: PCRE2 patterns compiled, the dummy hash computed. */
+	/*
+	 * Per process: PCRE2 patterns compiled.  The dummy hash comes
+	 * computed from the master (fcgi/pool.c), so password_init() finds
+	 * it and computes nothing.
+	 */
 	if (ident_init() != 0 || password_init() != 0) {
 		log_err("worker: cannot initialise identifiers or passwords");
 		_exit(1);

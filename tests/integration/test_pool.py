@@ -295,6 +295,32 @@ class PoolTest(unittest.TestCase):
             for p in st["processes"]:
                 self.assertLessEqual(p["requests"], 5)
 
+    def test_new_workers_inherit_the_dummy_hash_from_the_master(self):
+        # The hash an unknown identifier is verified against
+        # (auth/password.c) is computed once, by the master: a worker,
+        # new or reloaded, runs no argon2id before its first sign-in, so
+        # its peak RSS never held argon2id's 32 MiB.
+        def kib(pid, field):
+            with open(f"/proc/{pid}/status") as f:
+                return int(re.search(r"^%s:\s+(\d+) kB" % field, f.read(),
+                                     re.M).group(1))
+
+        def peak_over_now(pid):
+            return kib(pid, "VmHWM") - kib(pid, "VmRSS")
+
+        with Stack("dummy") as s:
+            s.start_pool(overrides={"gateway.workers": 2})
+            s.start_nginx()
+            self.assertGreater(peak_over_now(s.pool_pid), 30 * 1024)
+            s.reload()
+            wait_until(lambda: s.status()["generation"] == 2 and
+                       len(s.pool_processes()) == 2, 10,
+                       "the new generation alone")
+            for pid in s.worker_pids():
+                self.assertLess(peak_over_now(pid), 16 * 1024, pid)
+            # And an unknown identifier is verified against it.
+            self.assertEqual(SignInLaneTest.sign_in(s), 401)
+
     def test_workers_connect_to_every_database_before_a_request(self):
         def connections():
             """Open connections per database, as MariaDB counts them."""
