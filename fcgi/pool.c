@@ -469,7 +469,9 @@ pool_run(const char *config_path, struct gateway *gw)
 	 * of 4 alternating runs); a 5-second stretch in which 3 to 5 workers
 	 * recycled had its slowest requests at 53-81 ms, where stretches with
 	 * 6 to 16 recycles now have theirs at 9-34 ms (once 83), as stretches
-	 * without any do.
+	 * without any do.  Forking after it is safe for the workers' random
+	 * tokens: libsodium's randombytes is "sysrandom" here, a getrandom()
+	 * at each call with no state to share.
 	 */
 	if (password_init() != 0) {
 		log_err("pool: cannot initialise libsodium");
