@@ -11,6 +11,7 @@
  * FCGX_Accept_r returns, with no window where a stop request is missed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <sched.h>
@@ -102,6 +103,14 @@ gate_leave(void)
 	gate_held = -1;
 }
 
+static int
+set_nonblocking(int fd)
+{
+	int	 fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
 /* A connection is waiting on the listening socket. */
 static int
 work_waiting(int fd)
@@ -109,6 +118,27 @@ work_waiting(int fd)
 	struct pollfd	 pfd = { fd, POLLIN, 0 };
 
 	return fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+/*
+ * A sign-in worker's sleep until a connection waits.  The lane's socket
+ * is non-blocking (worker_run()): a worker that saw a connection and did
+ * not get it (the other sign-in worker took it, or nginx gave up on it)
+ * has FCGX_Accept_r fail with EAGAIN and comes round again, giving its
+ * argon2id buffer back as nothing waits, instead of sleeping in
+ * accept(2) with the 32 MiB until the next sign-in, however far off
+ * (seen once in a full bench run: a sign-in worker at 39 MiB after it).
+ * The stop signals are let in here as they are in FCGX_Accept_r.
+ */
+static void
+lane_sleep(int fd, const sigset_t *during)
+{
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+
+	waiting = 1;
+	if (!stopping)
+		(void)ppoll(&pfd, 1, NULL, during);
+	waiting = 0;
 }
 
 static void
@@ -338,7 +368,7 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 	const struct config	*cf;
 	struct app		 app;
 	FCGX_Request		 fr;
-	sigset_t		 stopset;
+	sigset_t		 stopset, waitset;
 	long			 served = 0;
 	int			 rc, code = 0, ri, signin;
 
@@ -405,6 +435,19 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 	signin = atomic_load(&app.me->lane) == SB_LANE_SIGNIN;
 	password_keep_buffer(signin);
 	/*
+	 * The flag is on the socket that the lane's workers share (with the
+	 * master, which never accepts on it): each of them sleeps in
+	 * lane_sleep() and accepts without blocking.
+	 */
+	if (signin && set_nonblocking(fd) != 0) {
+		log_err("worker: cannot make the sign-in socket non-blocking: "
+		    "%s", strerror(errno));
+		_exit(1);
+	}
+	sigprocmask(SIG_BLOCK, NULL, &waitset);
+	sigdelset(&waitset, SIGTERM);
+	sigdelset(&waitset, SIGINT);
+	/*
 	 * Connected before the first request, not by it: after a reload or a
 	 * respawn, new workers connecting (and MariaDB authenticating them)
 	 * inside their first requests made that second's p99.  Cold account
@@ -430,6 +473,8 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 		if (signin && !work_waiting(fd))
 			password_release_buffer();
 		sb_set_state(app.me, SB_IDLE);
+		if (signin && fr.ipcFd < 0)
+			lane_sleep(fd, &waitset);
 		idle_conn = fr.ipcFd;
 		waiting = 1;
 		sigprocmask(SIG_UNBLOCK, &stopset, NULL);
@@ -437,6 +482,8 @@ worker_run(int fd, const struct gateway *gw, struct scoreboard *sb,
 		sigprocmask(SIG_BLOCK, &stopset, NULL);
 		waiting = 0;
 		idle_conn = -1;
+		if (rc == -EAGAIN && signin && !stopping)
+			continue;	/* gone before we took it: lane_sleep() */
 		if (rc < 0) {
 			if (!stopping) {
 				log_err("worker: accept failed: %s",

@@ -476,12 +476,14 @@ class SignInLaneTest(unittest.TestCase):
                 t.join(60)
             self.assertEqual(results, [401] * 4)
 
+    @staticmethod
+    def buffers(pid):
+        """argon2id's 32 MiB mappings in pid (auth/password.c)."""
+        with open(f"/proc/{pid}/smaps") as f:
+            return sum(1 for ln in f if re.match(r"Size:\s+32768 kB$", ln))
+
     def test_a_sign_in_worker_gives_its_buffer_back_once_idle(self):
-        def buffers(pid):
-            # argon2id's 32 MiB mappings (auth/password.c).
-            with open(f"/proc/{pid}/smaps") as f:
-                return sum(1 for ln in f
-                           if re.match(r"Size:\s+32768 kB$", ln))
+        buffers = self.buffers
         with Stack("buf") as s:
             self.start(s)
             pid = self.lane(s, "signin")[0]["pid"]
@@ -498,6 +500,42 @@ class SignInLaneTest(unittest.TestCase):
             wait_until(lambda: self.lane(s, "signin")[0]["state"] == "idle",
                        10, "the sign-in worker idle")
             self.assertEqual(buffers(pid), before)
+
+    def test_a_sign_in_worker_gives_its_buffer_back_when_a_connection_is_gone(self):
+        # A sign-in worker keeps its buffer while a connection waits; when
+        # that connection brings no request (nginx gave up on it, or the
+        # other sign-in worker took it first), the worker gives the buffer
+        # back instead of waiting in accept(2) with it (fcgi/worker.c).
+        with Stack("gone") as s:
+            self.start(s)
+            pid = self.lane(s, "signin")[0]["pid"]
+            before = self.buffers(pid)
+            body = json.dumps({"region": "us", "identifier": "nobody-gone",
+                               "password": "not-the-password"}).encode()
+            lane = "unix:" + s.paths["signin_sock"]
+            # Queued in this order while the worker is stopped: a sign-in,
+            # then a connection that never sends anything.
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                signin = FcgiClient(lane, timeout=60)
+                signin.begin(cgi_params("POST", "/api/v1/session", body,
+                                        "application/json"))
+                signin.send_stdin(body)
+                signin.end_stdin()
+                empty = FcgiClient(lane)
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            self.assertEqual(signin.read_response().status, 401)
+            signin.close()
+            # After the sign-in, a connection waits: the buffer is kept.
+            self.assertEqual(self.buffers(pid), before + 1)
+            empty.close()
+            wait_until(lambda: self.buffers(pid) == before, 10,
+                       "the buffer given back")
+            # And the lane goes on as before.
+            self.assertEqual(self.sign_in(s), 401)
+            wait_until(lambda: self.buffers(pid) == before, 10,
+                       "the buffer given back after a sign-in")
 
     def test_each_lane_keeps_its_size_through_a_crash_and_a_reload(self):
         with Stack("lanes") as s:
