@@ -9,6 +9,8 @@
  * its copy of the listening socket (and a kept-alive nginx connection, if
  * it is idle on one): the restarted accept(2) then fails with EBADF and
  * FCGX_Accept_r returns, with no window where a stop request is missed.
+ * A sign-in worker waits in ppoll(2) first (lane_sleep()), which the
+ * signal ends with EINTR.
  */
 #include <errno.h>
 #include <fcntl.h>
