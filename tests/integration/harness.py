@@ -460,6 +460,14 @@ class Stack:
         without nginx and while the scoreboard is unreachable)."""
         return _stack.children(self.pool_pid)
 
+    def all_workers(self, n, timeout=10.0):
+        """pool_processes() once there are n of them.  start_pool() returns
+        when the socket accepts, which can be before the master has forked
+        every worker."""
+        wait_until(lambda: len(self.pool_processes()) == n, timeout,
+                   f"{n} workers forked")
+        return self.pool_processes()
+
     # nginx
 
     def start_nginx(self, port=None, upstream=None, health="/healthz",

@@ -37,8 +37,7 @@ class PoolTest(unittest.TestCase):
         with Stack("kill") as s:
             s.start_pool(overrides={"gateway.workers": 3})
             s.start_nginx()
-            before = set(s.pool_processes())
-            self.assertEqual(len(before), 3)
+            before = set(s.all_workers(3))
             victim = sorted(before)[0]
             os.kill(victim, signal.SIGKILL)
             wait_until(lambda: victim not in s.pool_processes()
@@ -122,8 +121,7 @@ class PoolTest(unittest.TestCase):
         run = secrets.token_hex(4)
         with Stack("pin") as s:
             s.start_pool(overrides={"gateway.workers": 6})
-            pids = s.pool_processes()
-            self.assertEqual(len(pids), 6)
+            pids = s.all_workers(6)
             self.assertEqual({frozenset(os.sched_getaffinity(p))
                               for p in pids}, {frozenset(cpus)})
             stop = threading.Event()
@@ -198,7 +196,7 @@ class PoolTest(unittest.TestCase):
         with Stack("drain") as s:
             s.start_pool(overrides={"gateway.workers": 2})
             s.start_nginx()
-            workers = s.pool_processes()
+            workers = s.all_workers(2)
             c = s.fcgi()
             c.begin(cgi_params("POST", "/healthz", body=b"y" * 8,
                                content_type="application/json"))
@@ -265,7 +263,7 @@ class PoolTest(unittest.TestCase):
             good = s.conf_text({"gateway.workers": 2})
             s.start_pool(conf_text=good)
             s.start_nginx()
-            pids = s.pool_processes()
+            pids = s.all_workers(2)
             s.reload(harness.conf_set(good, "gateway.workers", "0"))
             s.wait_log(r"reload: .*billgw\.conf:\d+: \[gateway\] workers: "
                        r"must be a whole number from 1 to 256; keeping the "
