@@ -90,6 +90,18 @@ static const struct key keys[] = {
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
+/* The index in keys[] of sect's key name; NKEYS if there is none. */
+static size_t
+key_index(enum section sect, const char *name)
+{
+	size_t	 k;
+
+	for (k = 0; k < NKEYS; k++)
+		if (keys[k].section == sect && strcmp(keys[k].name, name) == 0)
+			break;
+	return k;
+}
+
 static const char *const section_names[S__MAX] = {
 	"gateway", "session", "directory", "region.*"
 };
@@ -381,10 +393,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 			    "section given twice", NULL);
 		slot = sect;
 	}
-	for (k = 0; k < NKEYS; k++)
-		if (keys[k].section == sect && strcmp(keys[k].name, name) == 0)
-			break;
-	if (k == NKEYS)
+	if ((k = key_index(sect, name)) == NKEYS)
 		return fail(p, p->line, section, name, "unknown key", NULL);
 	if (p->seen[slot][k])
 		return fail(p, p->line, section, name, "given twice", NULL);
@@ -445,9 +454,8 @@ check_missing(struct parse *p)
 	}
 	/* Two lanes on one socket would be one lane, badly. */
 	if (strcmp(p->cf->gateway.signin_listen, p->cf->gateway.listen) == 0) {
-		for (k = 0; strcmp(keys[k].name, "signin_listen") != 0; k++)
-			;
-		fail(p, p->seen[S_GATEWAY][k], "gateway", "signin_listen",
+		fail(p, p->seen[S_GATEWAY][key_index(S_GATEWAY,
+		    "signin_listen")], "gateway", "signin_listen",
 		    "the same address as listen", NULL);
 		return -1;
 	}
