@@ -481,11 +481,10 @@ class SignInLaneTest(unittest.TestCase):
             return sum(1 for ln in f if re.match(r"Size:\s+32768 kB$", ln))
 
     def test_a_sign_in_worker_gives_its_buffer_back_once_idle(self):
-        buffers = self.buffers
         with Stack("buf") as s:
             self.start(s)
             pid = self.lane(s, "signin")[0]["pid"]
-            before = buffers(pid)
+            before = self.buffers(pid)
             results = []
             threads = [threading.Thread(target=self.sign_in,
                                         args=(s, results))
@@ -497,7 +496,7 @@ class SignInLaneTest(unittest.TestCase):
             self.assertEqual(results, [401] * 6)
             wait_until(lambda: self.lane(s, "signin")[0]["state"] == "idle",
                        10, "the sign-in worker idle")
-            self.assertEqual(buffers(pid), before)
+            self.assertEqual(self.buffers(pid), before)
 
     def test_a_sign_in_worker_gives_its_buffer_back_when_a_connection_is_gone(self):
         # A sign-in worker keeps its buffer while a connection waits; when
